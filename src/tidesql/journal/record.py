@@ -48,9 +48,7 @@ JournalEntry = CommitRecord | Heartbeat
 
 
 def encode_commit_record(record: CommitRecord) -> bytes:
-    parts = [
-        _HEADER.pack(COMMIT_KIND, record.timestamp, record.transaction_id, len(record.writes))
-    ]
+    parts = [_HEADER.pack(COMMIT_KIND, record.timestamp, record.transaction_id, len(record.writes))]
     for write in record.writes:
         parts.append(_KEY_LENGTH.pack(len(write.key)))
         parts.append(write.key)
