@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 ASYNC_TEST_TIMEOUT_S = 60.0
 
@@ -36,3 +40,21 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         run_async(pyfuncitem.obj(**arguments))
         return True
     return None
+
+
+@pytest.fixture(scope="session")
+def tidesql_dsn() -> Any:
+    """A tidesql server in DSQL mode (the default) for the whole test session."""
+    from servers import tidesql_server
+
+    with tidesql_server() as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="session")
+def extended_dsn() -> Any:
+    """A tidesql server in extended mode (all isolation levels, synchronous DDL…)."""
+    from servers import tidesql_server
+
+    with tidesql_server("--mode", "extended") as dsn:
+        yield dsn

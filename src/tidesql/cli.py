@@ -1,0 +1,94 @@
+"""The ``tidesql`` command: ``serve`` runs the server; ``bench`` runs the workloads."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+log = logging.getLogger("tidesql")
+
+
+def _install_loop() -> None:
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from tidesql.cluster.embedded import ClusterConfig, EmbeddedCluster
+    from tidesql.pgwire.server import PgServer
+    from tidesql.sql.engine import Engine
+    from tidesql.sql.session import Session
+
+    data_dir = None if args.ephemeral else Path(args.data_dir)
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    config = ClusterConfig(data_dir=data_dir, fsync=not args.no_fsync)
+    cluster = EmbeddedCluster(config)
+    await cluster.start()
+    engine = Engine(cluster, mode=args.mode)
+    await engine.start()
+
+    def session_factory(user: str, database: str, parameters: dict[str, str]) -> Session:
+        from tidesql import sqlstates
+        from tidesql.errors import TideError
+
+        if database != "postgres":
+            raise TideError(
+                f'database "{database}" does not exist', sqlstate=sqlstates.INVALID_CATALOG_NAME
+            )
+        return Session(engine, user, database, parameters)
+
+    server = PgServer(
+        session_factory,
+        host=args.host,
+        port=args.port,
+        auth_method=args.auth,
+        password_lookup=None,
+        iam_credentials=None,
+        ssl_context=None,
+    )
+    await server.start()
+    where = f"{args.host}:{server.port}"
+    storage = "in memory (--ephemeral)" if data_dir is None else f"data in {data_dir}"
+    print(f"tidesql listening on {where}, {storage}, mode {args.mode}", flush=True)
+    print(f"connect with: psql -h {args.host} -p {server.port} -U admin postgres", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    print("tidesql shutting down", flush=True)
+    await server.stop()
+    await engine.stop()
+    await cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tidesql")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the PostgreSQL-protocol server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5432)
+    serve.add_argument("--data-dir", default=os.environ.get("TIDESQL_DATA_DIR", "tidesql-data"))
+    serve.add_argument("--ephemeral", action="store_true", help="keep everything in memory")
+    serve.add_argument("--mode", choices=("dsql", "extended"), default="dsql")
+    serve.add_argument("--auth", choices=("trust", "password", "iam"), default="trust")
+    serve.add_argument("--no-fsync", action="store_true", help="skip fsync (unsafe)")
+    serve.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    if args.command == "serve":
+        _install_loop()
+        asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""``CREATE INDEX ASYNC``: background index builds tracked in ``sys.jobs``.
+
+The DDL transaction adds the index to the catalog as not yet valid and returns a job
+id at once. From its commit on, every writer of the table maintains the index's
+entries (and checks uniqueness), so the job only has to backfill the rows that existed
+before: it scans the table in chunks, each chunk in its own transaction at a fresh
+snapshot, writes their entries, and finally marks the index valid so the planner starts
+using it. A chunk that collides with a concurrent write (OC000) is retried.
+
+``sys.wait_for_job(id)`` waits for the job and returns true, or raises if it failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from tidesql import sqlstates
+from tidesql.errors import SerializationFailure, TideError
+from tidesql.keys import encode_key, prefix_end
+from tidesql.sql import catalog as C
+from tidesql.sql import types as T
+from tidesql.sql.engine import Job
+from tidesql.sql.parser import ParsedStatement
+from tidesql.sql.planner import node_kind, string_values
+from tidesql.sql.result import Column, StatementResult
+from tidesql.txn import Isolation, Status
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1_000
+CHUNK_RETRIES_MAX = 50
+WAIT_FOR_JOB_S_MAX = 3_600.0
+
+
+def start_index_job(session: Any, table: C.TableDef, index: C.IndexDef) -> Job:
+    engine = session.engine
+    job = Job(str(uuid.uuid4()).replace("-", "")[:26], table.oid, index.oid, index.name)
+    engine.jobs[job.job_id] = job
+    ddl_txn = session.transaction.core
+    task = asyncio.get_running_loop().create_task(_run(engine, job, ddl_txn))
+    engine._job_tasks.add(task)
+    task.add_done_callback(engine._job_tasks.discard)
+    return job
+
+
+def _set(job: Job, status: str, details: str = "") -> None:
+    job.status = status
+    job.details = details
+    job.updated = dt.datetime.now(dt.UTC)
+    if status in ("completed", "failed", "cancelled"):
+        job.done.set()
+
+
+async def _run(engine: Any, job: Job, ddl_txn: Any) -> None:
+    try:
+        while ddl_txn.status is Status.ACTIVE:
+            await asyncio.sleep(0.005)
+        if ddl_txn.status is not Status.COMMITTED:
+            _set(job, "cancelled", "the CREATE INDEX transaction did not commit")
+            return
+        _set(job, "processing")
+        await _backfill(engine, job)
+        await _mark_valid(engine, job)
+        _set(job, "completed")
+    except TideError as error:
+        log.info("index job %s failed: %s", job.job_id, error)
+        _set(job, "failed", f"{error.sqlstate}: {error.message}")
+    except asyncio.CancelledError:
+        _set(job, "cancelled", "the server stopped")
+        raise
+    except Exception as error:  # a bug: record it on the job rather than lose it
+        log.exception("index job %s crashed", job.job_id)
+        _set(job, "failed", f"internal error: {error}")
+
+
+async def _backfill(engine: Any, job: Job) -> None:
+    from tidesql.sql.dml import TableWriter
+
+    prefix = encode_key((job.table_oid, C.PRIMARY_INDEX_ID))
+    cursor = prefix
+    end = prefix_end(prefix)
+    while True:
+        for attempt in range(CHUNK_RETRIES_MAX):
+            txn = engine.begin(Isolation.REPEATABLE_READ)
+            catalog = await engine.catalog_for(txn)
+            table = catalog.tables.get(job.table_oid)
+            index = (
+                next((i for i in table.indexes if i.oid == job.index_oid), None) if table else None
+            )
+            if table is None or index is None:
+                raise TideError(
+                    "the index or its table was dropped", sqlstate=sqlstates.UNDEFINED_OBJECT
+                )
+            info = catalog.info(table)
+            pairs = await txn.scan(cursor, end, limit=CHUNK_ROWS)
+            writer = TableWriter.__new__(TableWriter)
+            writer.info = info
+            for key, value in pairs:
+                row = info.codec.decode(value)
+                entry, entry_value, unique = writer.index_entry(index, row, key)
+                if unique:
+                    existing = await txn.get(entry)
+                    if existing is not None and existing != entry_value:
+                        raise TideError(
+                            f'could not create unique index "{index.name}"',
+                            sqlstate=sqlstates.UNIQUE_VIOLATION,
+                            detail="Key is duplicated.",
+                        )
+                txn.put(entry, entry_value, is_row=False)
+            try:
+                await txn.commit()
+                break
+            except SerializationFailure:
+                await asyncio.sleep(0.001 * (attempt + 1))
+        else:
+            raise TideError(
+                "index build kept conflicting with concurrent writes",
+                sqlstate=sqlstates.SERIALIZATION_FAILURE,
+            )
+        if len(pairs) < CHUNK_ROWS:
+            return
+        cursor = pairs[-1][0] + b"\x00"
+
+
+async def _mark_valid(engine: Any, job: Job) -> None:
+    for attempt in range(CHUNK_RETRIES_MAX):
+        txn = engine.begin(Isolation.REPEATABLE_READ)
+        catalog = await engine.catalog_for(txn)
+        table = catalog.tables.get(job.table_oid)
+        if table is None:
+            raise TideError("the table was dropped", sqlstate=sqlstates.UNDEFINED_TABLE)
+        changed = C.TableDef.from_json(table.to_json())
+        for index in changed.indexes:
+            if index.oid == job.index_oid:
+                index.valid = True
+        txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
+        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
+        try:
+            await txn.commit()
+            return
+        except SerializationFailure:
+            await asyncio.sleep(0.002 * (attempt + 1))
+    raise TideError("could not mark the index valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
+
+
+async def maybe_wait_for_job(session: Any, statement: ParsedStatement) -> StatementResult | None:
+    """``SELECT sys.wait_for_job('id')``: wait, then answer one row."""
+    node = statement.node
+    if len(node.target_list) != 1 or len(node.from_clause):
+        return None
+    kind, call = node_kind(node.target_list[0].res_target.val)
+    if kind != "func_call" or string_values(call.funcname) != ["sys", "wait_for_job"]:
+        return None
+    if len(call.args) != 1 or node_kind(call.args[0])[0] != "a_const":
+        raise TideError(
+            "sys.wait_for_job takes one job id constant", sqlstate=sqlstates.INVALID_PARAMETER_VALUE
+        )
+    job_id = node_kind(call.args[0])[1].sval.sval
+    job = session.engine.jobs.get(job_id)
+    if job is None:
+        raise TideError(f'job "{job_id}" does not exist', sqlstate=sqlstates.UNDEFINED_OBJECT)
+    await asyncio.wait_for(job.done.wait(), WAIT_FOR_JOB_S_MAX)
+    if job.status == "failed":
+        raise TideError(
+            f"job {job_id} failed: {job.details}",
+            sqlstate=sqlstates.OBJECT_NOT_IN_PREREQUISITE_STATE,
+        )
+    name = node.target_list[0].res_target.name or "wait_for_job"
+    return StatementResult("SELECT 1", [Column(name, T.BOOL)], [(job.status == "completed",)])
+
+
+def wait_for_job_expr(planner: Any, args: list[Any]) -> Any:
+    raise TideError(
+        "sys.wait_for_job must be called on its own: SELECT sys.wait_for_job('job id')",
+        sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+    )

@@ -1,0 +1,568 @@
+"""A SQL session: what one client connection talks to.
+
+The protocol layer (``pgwire``) drives a ``Session`` with these calls only:
+
+* ``parameters`` — the ParameterStatus values to report after startup;
+* ``transaction_status`` — ``"I"`` idle, ``"T"`` in a transaction block, ``"E"`` in a
+  failed transaction block (every statement fails with 25P02 until ROLLBACK);
+* ``execute_simple(sql)`` — the simple-query protocol: an async iterator of one
+  ``StatementResult`` per statement; raises ``TideError`` at the first failing statement
+  (the results already yielded stand);
+* ``prepare(sql, param_type_oids)`` → ``PreparedStatement`` (parameter types inferred
+  where given as 0; ``columns`` is the row description, or ``None`` for no rows);
+* ``execute_prepared(prepared, params)`` → ``StatementResult`` (``params`` are Python
+  values already decoded from text or binary with the parameter types);
+* ``copy_in(request, rows)`` — finish ``COPY … FROM STDIN`` with the rows the client
+  sent, each a list of ``str | None`` fields;
+* ``sync()`` — the extended protocol's Sync: ends an implicit transaction;
+* ``cancel()`` — called from another connection's CancelRequest: the running
+  statement fails with 57014;
+* ``close()`` — the connection is gone: roll back.
+
+How one statement runs
+----------------------
+1. Outside a transaction block each statement is its own transaction (autocommit);
+   inside ``BEGIN … COMMIT`` they share one. Several statements in one simple-query
+   string form one implicit transaction, as in PostgreSQL.
+2. The transaction's catalog is the one of its snapshot (``Engine.catalog_for``).
+3. The statement is planned — or its plan taken from the cache, keyed by text, catalog
+   version and search path — and executed against the transaction.
+4. A failing statement is undone on its own (the notebook's statement undo); inside a
+   block the block is then failed until ROLLBACK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pg_query.pg_query_pb2 as pb
+
+from tidesql import sqlstates
+from tidesql.errors import TideError
+from tidesql.sql import types as T
+from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
+from tidesql.sql.engine import Engine
+from tidesql.sql.parser import ParsedStatement, parse
+from tidesql.sql.plan import OutputColumn, PlanNode
+from tidesql.sql.result import Column, CopyRequest, StatementResult
+from tidesql.txn import Isolation, Transaction
+
+SERVER_VERSION = "16.9"
+VERSION_STRING = f"PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by tidesql, 64-bit"
+
+#: Settings and their defaults; the ones marked reported go out as ParameterStatus.
+DEFAULT_SETTINGS: dict[str, str] = {
+    "server_version": SERVER_VERSION,
+    "server_version_num": "160009",
+    "server_encoding": "UTF8",
+    "client_encoding": "UTF8",
+    "datestyle": "ISO, MDY",
+    "intervalstyle": "postgres",
+    "timezone": "UTC",
+    "integer_datetimes": "on",
+    "standard_conforming_strings": "on",
+    "is_superuser": "on",
+    "session_authorization": "admin",
+    "application_name": "",
+    "extra_float_digits": "1",
+    "search_path": '"$user", public',
+    "transaction_isolation": "repeatable read",
+    "default_transaction_isolation": "repeatable read",
+    "transaction_read_only": "off",
+    "default_transaction_read_only": "off",
+    "in_hot_standby": "off",
+    "statement_timeout": "0",
+    "lock_timeout": "0",
+    "idle_in_transaction_session_timeout": "0",
+    "bytea_output": "hex",
+    "max_identifier_length": "63",
+    "client_min_messages": "notice",
+    "tidesql.read_consistency": "strong",
+}
+REPORTED = {
+    "server_version": "server_version",
+    "server_encoding": "server_encoding",
+    "client_encoding": "client_encoding",
+    "application_name": "application_name",
+    "datestyle": "DateStyle",
+    "intervalstyle": "IntervalStyle",
+    "timezone": "TimeZone",
+    "integer_datetimes": "integer_datetimes",
+    "standard_conforming_strings": "standard_conforming_strings",
+    "is_superuser": "is_superuser",
+    "session_authorization": "session_authorization",
+    "default_transaction_read_only": "default_transaction_read_only",
+    "in_hot_standby": "in_hot_standby",
+}
+READ_ONLY_SETTINGS = {
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+    "max_identifier_length",
+    "is_superuser",
+    "in_hot_standby",
+}
+ISOLATION_NAMES = {
+    "read committed": Isolation.READ_COMMITTED,
+    "repeatable read": Isolation.REPEATABLE_READ,
+    "serializable": Isolation.SERIALIZABLE,
+    "read uncommitted": Isolation.READ_COMMITTED,
+}
+_process_ids = itertools.count(1000)
+
+
+@dataclass
+class PreparedStatement:
+    sql: str
+    statement: ParsedStatement | None
+    param_types: list[T.SqlType]
+    columns: list[Column] | None
+    planned: Any = None
+    catalog_version: int = -1
+
+
+@dataclass
+class Env:
+    """Per-execution values that expressions and functions read."""
+
+    session: Session
+    params: list[Any] = field(default_factory=list)
+    settings: T.FormatSettings = field(default_factory=T.FormatSettings)
+    transaction_timestamp: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    statement_timestamp: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    outer: list[Any] = field(default_factory=list)
+
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    @property
+    def current_schema(self) -> str | None:
+        path = self.session.search_path()
+        return path[0] if path else None
+
+    def get_setting(self, name: str) -> str:
+        return self.session.get_setting(name)
+
+    def set_setting(self, name: str, value: str, is_local: bool) -> str:
+        self.session.set_setting(name, value, local=is_local)
+        return self.session.get_setting(name)
+
+
+class ExecContext:
+    """What plan nodes reach during one execution."""
+
+    def __init__(self, session: Session, sql_txn: SqlTransaction, env: Env) -> None:
+        self.session = session
+        self.sql_txn = sql_txn
+        self.txn = sql_txn.core
+        self.env = env
+        self.cte_results: dict[int, Any] = {}
+        self.recursive_working: dict[int, Any] = {}
+
+    def note_table_read(self, info: TableInfo) -> None:
+        self.sql_txn.note_table(info)
+
+    def note_table_written(self, info: TableInfo) -> None:
+        self.sql_txn.note_table(info)
+        self.sql_txn.dml = True
+
+    def primary_key_from_index(
+        self, info: TableInfo, index: IndexDef, key: bytes, value: bytes
+    ) -> bytes:
+        from tidesql.keys import decode_key, encode_key
+
+        if value:
+            return encode_key((info.oid, 0, *decode_key(value)))
+        parts = decode_key(key)
+        pk_width = len(info.primary_key) or 1
+        return encode_key((info.oid, 0, *parts[len(parts) - pk_width :]))
+
+
+class SqlTransaction:
+    """A core transaction plus what the SQL layer tracks about it."""
+
+    def __init__(self, core: Transaction, catalog: Catalog) -> None:
+        self.core = core
+        self.catalog = catalog
+        self.ddl_count = 0
+        self.dml = False
+        self.stamped: set[int] = set()
+        self.timestamp = dt.datetime.now(dt.UTC)
+        self.saved_settings: dict[str, str] | None = None
+        self.local_settings: dict[str, str] = {}
+
+    def note_table(self, info: TableInfo) -> None:
+        if info.oid not in self.stamped:
+            self.stamped.add(info.oid)
+            self.core.note_schema_read(info.stamp_key)
+
+
+class Session:
+    def __init__(
+        self,
+        engine: Engine,
+        user: str = "admin",
+        database: str = "postgres",
+        startup: dict[str, str] | None = None,
+        az: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.user = user
+        self.database = database
+        self.process_id = next(_process_ids)
+        self.az = az or engine.cluster.processor().az
+        self.settings: dict[str, str] = dict(DEFAULT_SETTINGS)
+        self.settings["session_authorization"] = user
+        self.transaction: SqlTransaction | None = None
+        for name, value in (startup or {}).items():
+            lowered = name.lower()
+            if lowered in ("user", "database", "options", "replication"):
+                continue
+            try:
+                self.set_setting(lowered, value)
+            except TideError:
+                continue
+        self.in_block = False
+        self.failed = False
+        self.block_isolation: Isolation | None = None
+        self.prepared: dict[str, PreparedStatement] = {}
+        self.cancelled = False
+        self._running: asyncio.Task[Any] | None = None
+        self.pending_copy: tuple[int, list[int]] | None = None
+        self.pending_sync_job: Any = None
+        engine.sessions[self.process_id] = self
+
+    # ------------------------------------------------------------ protocol-facing
+    @property
+    def parameters(self) -> dict[str, str]:
+        return {wire: self.settings[name] for name, wire in REPORTED.items()}
+
+    @property
+    def transaction_status(self) -> str:
+        if self.failed:
+            return "E"
+        return "T" if self.in_block else "I"
+
+    def format_settings(self) -> T.FormatSettings:
+        return T.FormatSettings(
+            date_style=self.settings["datestyle"],
+            interval_style=self.settings["intervalstyle"],
+            timezone=self.settings["timezone"],
+            extra_float_digits=int(self.settings["extra_float_digits"] or "1"),
+            bytea_output=self.settings["bytea_output"],
+        )
+
+    async def execute_simple(self, sql: str) -> AsyncIterator[StatementResult]:
+        statements = parse(sql)
+        implicit = len(statements) > 1 and not self.in_block
+        if implicit:
+            self._check_implicit_block(statements)
+        try:
+            for statement in statements:
+                if implicit and statement.kind == "transaction_stmt":
+                    implicit = False  # an explicit BEGIN/COMMIT takes over
+                result = await self._run_statement(statement, [], keep_open=implicit)
+                yield result
+            if implicit:
+                await self._end_implicit(commit=True)
+        except BaseException:
+            if implicit:
+                await self._end_implicit(commit=False)
+            raise
+
+    def _check_implicit_block(self, statements: list[ParsedStatement]) -> None:
+        if self.engine.mode != "dsql":
+            return
+        kinds = [classify(s) for s in statements if s.kind != "transaction_stmt"]
+        if kinds.count("ddl") > 1:
+            raise TideError(
+                "unsupported statement: more than one DDL statement in a transaction",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            )
+
+    async def _end_implicit(self, commit: bool) -> None:
+        if self.transaction is None or self.in_block:
+            return
+        if commit:
+            await self._commit()
+        else:
+            self._rollback()
+
+    async def prepare(
+        self, sql: str, param_type_oids: list[int] | None = None, name: str = ""
+    ) -> PreparedStatement:
+        statements = parse(sql)
+        if len(statements) > 1:
+            raise TideError(
+                "cannot insert multiple commands into a prepared statement",
+                sqlstate=sqlstates.SYNTAX_ERROR,
+            )
+        declared = [T.type_by_oid(o) if o else T.UNKNOWN for o in (param_type_oids or [])]
+        statement = statements[0] if statements else None
+        prepared = PreparedStatement(sql, statement, declared, None)
+        if statement is not None and classify(statement) in ("query", "dml"):
+            planned = await self._plan_in_transaction(statement, declared)
+            prepared.planned = planned
+            prepared.param_types = [
+                t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planned.param_types
+            ]
+            prepared.columns = planned.result_columns()
+        elif statement is not None:
+            prepared.columns = _utility_columns(statement)
+            prepared.param_types = declared
+        if name:
+            self.prepared[name] = prepared
+        return prepared
+
+    async def execute_prepared(
+        self, prepared: PreparedStatement, params: list[Any]
+    ) -> StatementResult:
+        if prepared.statement is None:
+            return StatementResult("")
+        return await self._run_statement(prepared.statement, params, prepared=prepared)
+
+    async def copy_in(self, request: CopyRequest, rows: list[list[str | None]]) -> StatementResult:
+        from tidesql.sql.copy import finish_copy_in
+
+        return await self._guarded(lambda: finish_copy_in(self, request, rows))
+
+    async def sync(self) -> None:
+        if self.transaction is not None and not self.in_block:
+            await self._commit()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        task = self._running
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def close(self) -> None:
+        self._rollback()
+        self.engine.sessions.pop(self.process_id, None)
+
+    # ------------------------------------------------------------ settings
+    def get_setting(self, name: str) -> str:
+        lowered = name.lower()
+        if self.transaction is not None and lowered in self.transaction.local_settings:
+            return self.transaction.local_settings[lowered]
+        if lowered in self.settings:
+            return self.settings[lowered]
+        if "." in lowered:
+            raise TideError(
+                f'unrecognized configuration parameter "{name}"',
+                sqlstate=sqlstates.UNDEFINED_OBJECT,
+            )
+        raise TideError(
+            f'unrecognized configuration parameter "{name}"', sqlstate=sqlstates.UNDEFINED_OBJECT
+        )
+
+    def set_setting(self, name: str, value: str, *, local: bool = False) -> dict[str, str]:
+        from tidesql.sql.settings import normalize_setting
+
+        lowered = name.lower()
+        if lowered not in self.settings and "." not in lowered:
+            raise TideError(
+                f'unrecognized configuration parameter "{name}"',
+                sqlstate=sqlstates.UNDEFINED_OBJECT,
+            )
+        if lowered in READ_ONLY_SETTINGS:
+            raise TideError(
+                f'parameter "{name}" cannot be changed',
+                sqlstate=sqlstates.CANT_CHANGE_RUNTIME_PARAM,
+            )
+        value = normalize_setting(self, lowered, value)
+        if local and self.transaction is not None:
+            self.transaction.local_settings[lowered] = value
+        else:
+            if (
+                self.transaction is not None
+                and self.in_block
+                and self.transaction.saved_settings is None
+            ):
+                self.transaction.saved_settings = dict(self.settings)
+            self.settings[lowered] = value
+        if lowered in REPORTED:
+            return {REPORTED[lowered]: value}
+        return {}
+
+    def search_path(self) -> list[str]:
+        out = []
+        for part in self.get_setting("search_path").split(","):
+            name = part.strip().strip('"')
+            if name == "$user":
+                name = self.user
+            if name:
+                out.append(name)
+        return ["pg_catalog", *[n for n in out if n != "pg_catalog"]]
+
+    # ------------------------------------------------------------ transactions
+    async def ensure_transaction(self, isolation: Isolation | None = None) -> SqlTransaction:
+        if self.transaction is None:
+            level = (
+                isolation
+                or self.block_isolation
+                or ISOLATION_NAMES[self.settings["default_transaction_isolation"]]
+            )
+            core = self.engine.begin(level, self.az)
+            catalog = await self.engine.catalog_for(core)
+            self.transaction = SqlTransaction(core, catalog)
+        return self.transaction
+
+    async def _commit(self) -> None:
+        transaction = self.transaction
+        self.transaction = None
+        self.in_block = False
+        self.block_isolation = None
+        if transaction is None:
+            return
+        await transaction.core.commit()
+
+    def _rollback(self) -> None:
+        transaction = self.transaction
+        self.transaction = None
+        self.in_block = False
+        self.failed = False
+        self.block_isolation = None
+        if transaction is not None:
+            transaction.core.rollback()
+            if transaction.saved_settings is not None:
+                self.settings = transaction.saved_settings
+
+    def _env(self, params: list[Any], sql_txn: SqlTransaction | None) -> Env:
+        return Env(
+            self,
+            params,
+            self.format_settings(),
+            sql_txn.timestamp if sql_txn is not None else dt.datetime.now(dt.UTC),
+            dt.datetime.now(dt.UTC),
+        )
+
+    # ------------------------------------------------------------ running
+    async def _guarded(self, work: Any) -> StatementResult:
+        self.cancelled = False
+        task = asyncio.ensure_future(work())
+        self._running = task
+        try:
+            result: StatementResult = await task
+            return result
+        except asyncio.CancelledError:
+            if self.cancelled:
+                raise TideError(
+                    "canceling statement due to user request", sqlstate=sqlstates.QUERY_CANCELED
+                ) from None
+            raise
+        finally:
+            self._running = None
+
+    async def _run_statement(
+        self,
+        statement: ParsedStatement,
+        params: list[Any],
+        *,
+        prepared: PreparedStatement | None = None,
+        keep_open: bool = False,
+    ) -> StatementResult:
+        if self.failed and not _ends_block(statement):
+            raise TideError(
+                "current transaction is aborted, commands ignored until end of transaction block",
+                sqlstate=sqlstates.IN_FAILED_SQL_TRANSACTION,
+            )
+        autocommit = not self.in_block and not keep_open and statement.kind != "transaction_stmt"
+        try:
+            result = await self._guarded(lambda: self._dispatch(statement, params, prepared))
+            if autocommit and self.transaction is not None:
+                await self._commit()
+            return result
+        except BaseException as error:
+            if self.transaction is not None:
+                if self.in_block:
+                    if not _ends_block(statement):
+                        self.failed = True
+                        if isinstance(error, TideError):
+                            self.transaction.core.undo_statement()
+                else:
+                    self._rollback()
+            raise
+
+    async def _dispatch(
+        self, statement: ParsedStatement, params: list[Any], prepared: PreparedStatement | None
+    ) -> StatementResult:
+        from tidesql.sql import statements as S
+
+        handler = S.HANDLERS.get(statement.kind)
+        if handler is None:
+            return await S.unsupported(self, statement)
+        return await handler(self, statement, params, prepared)
+
+    async def _plan_in_transaction(
+        self, statement: ParsedStatement, declared: list[T.SqlType]
+    ) -> Any:
+        from tidesql.sql import statements as S
+
+        sql_txn = await self.ensure_transaction()
+        try:
+            return S.plan_statement(self, sql_txn.catalog, statement, declared)
+        finally:
+            if not self.in_block:
+                self._rollback()
+
+
+def classify(statement: ParsedStatement) -> str:
+    kind = statement.kind
+    if kind in ("select_stmt",):
+        return "query"
+    if kind in ("insert_stmt", "update_stmt", "delete_stmt"):
+        return "dml"
+    if kind in (
+        "create_stmt",
+        "index_stmt",
+        "drop_stmt",
+        "alter_table_stmt",
+        "rename_stmt",
+        "view_stmt",
+        "create_schema_stmt",
+        "create_seq_stmt",
+        "alter_seq_stmt",
+        "create_function_stmt",
+        "create_domain_stmt",
+        "comment_stmt",
+        "create_role_stmt",
+        "alter_role_stmt",
+        "drop_role_stmt",
+        "grant_stmt",
+        "create_table_as_stmt",
+    ):
+        return "ddl"
+    return "utility"
+
+
+def _ends_block(statement: ParsedStatement) -> bool:
+    if statement.kind != "transaction_stmt":
+        return False
+    return statement.node.kind in (
+        pb.TRANS_STMT_ROLLBACK,
+        pb.TRANS_STMT_COMMIT,
+        pb.TRANS_STMT_ROLLBACK_PREPARED,
+    )
+
+
+def _utility_columns(statement: ParsedStatement) -> list[Column] | None:
+    if statement.kind == "variable_show_stmt":
+        return [Column(statement.node.name.lower(), T.TEXT)]
+    if statement.kind == "explain_stmt":
+        return [Column("QUERY PLAN", T.TEXT)]
+    return None
+
+
+def output_columns(columns: list[OutputColumn]) -> list[Column]:
+    return [Column(c.name, c.type, c.table_oid, c.column_number) for c in columns]
+
+
+__all__ = ["Column", "Engine", "PlanNode", "PreparedStatement", "Session", "StatementResult"]

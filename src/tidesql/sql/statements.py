@@ -1,0 +1,884 @@
+"""Statement handlers: planning and running each kind of SQL statement.
+
+Queries and DML are planned into a ``Planned`` (cached by text, catalog version, search
+path and declared parameter types) and run against the session's transaction; the
+utility statements (transaction control, SET/SHOW, EXPLAIN, COPY) and DDL are handled
+directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pg_query.pg_query_pb2 as pb
+
+from tidesql import sqlstates
+from tidesql.errors import TideError
+from tidesql.keys import encode_key
+from tidesql.sql import types as T
+from tidesql.sql.catalog import Catalog, TableInfo
+from tidesql.sql.dml import TableWriter
+from tidesql.sql.expr import ColumnRef, Const, Expr, compile_predicate
+from tidesql.sql.parser import ParsedStatement, parse
+from tidesql.sql.plan import OutputColumn, PlanNode, explain_tree
+from tidesql.sql.planner import (
+    BindContext,
+    Planner,
+    Scope,
+    ScopeItem,
+    node_kind,
+    string_values,
+)
+from tidesql.sql.result import Column, StatementResult
+from tidesql.txn import Isolation
+
+Handler = Callable[[Any, ParsedStatement, list[Any], Any], Awaitable[StatementResult]]
+
+
+@dataclass
+class Planned:
+    kind: str
+    plan: PlanNode | None
+    columns: list[OutputColumn] | None
+    param_types: list[T.SqlType]
+    catalog_version: int
+    run: Callable[[Any, Any], Awaitable[StatementResult]]
+    lock_tables: set[int] = field(default_factory=set)
+
+    def result_columns(self) -> list[Column] | None:
+        if self.columns is None:
+            return None
+        return [Column(c.name, c.type, c.table_oid, c.column_number) for c in self.columns]
+
+
+def _virtual_tables(session: Any) -> Any:
+    from tidesql.sql.pg_catalog import VirtualTables
+
+    return VirtualTables.for_session(session)
+
+
+def plan_statement(
+    session: Any, catalog: Catalog, statement: ParsedStatement, declared: list[T.SqlType]
+) -> Planned:
+    search_path = session.search_path()
+    key = (
+        statement.text,
+        catalog.version,
+        tuple(search_path),
+        tuple(t.oid for t in declared),
+        statement.kind,
+    )
+    cached = session.engine.plan_cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    planner = Planner(catalog, search_path, declared, virtual_tables=_virtual_tables(session))
+    builder = PLANNERS.get(statement.kind)
+    if builder is None:
+        raise TideError(f"cannot plan {statement.kind}", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+    planned = builder(planner, statement.node, catalog)
+    planned.param_types = [t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planner.param_types]
+    if not planner.has_volatile and not getattr(planner, "uncacheable", False):
+        session.engine.cache_plan(key, planned)
+    return planned
+
+
+# ---------------------------------------------------------------- SELECT
+def _plan_select(planner: Planner, node: Any, catalog: Catalog) -> Planned:
+    query = planner.plan_select(node)
+    lock_tables = {info.oid for info in planner.lock_targets}
+
+    async def run(session: Any, ctx: Any) -> StatementResult:
+        if lock_tables:
+            ctx.locking = lock_tables
+        rows = await query.plan.rows(ctx)
+        return StatementResult(f"SELECT {len(rows)}", [], rows)
+
+    return Planned(
+        "select", query.plan, query.columns, planner.param_types, catalog.version, run, lock_tables
+    )
+
+
+# ---------------------------------------------------------------- helpers for DML
+def _target_table(planner: Planner, relation: Any, catalog: Catalog) -> TableInfo:
+    name = relation.relname
+    schema = relation.schemaname or None
+    table = catalog.get_table(name, schema, planner.search_path)
+    if table.kind != "r":
+        raise TideError(f'cannot change relation "{name}"', sqlstate=sqlstates.WRONG_OBJECT_TYPE)
+    return catalog.info(table)
+
+
+def _full_scope(info: TableInfo, alias: str) -> Scope:
+    """The table's columns laid out by attnum (index attnum − 1), for defaults and checks."""
+    return Scope(
+        [
+            ScopeItem(alias, c.name, c.sql_type, c.attnum - 1, info.oid, c.attnum)
+            for c in info.live_columns
+        ]
+    )
+
+
+def _compile_checks(planner: Planner, info: TableInfo) -> list[tuple[str, Any]]:
+    checks = []
+    scope = _full_scope(info, info.name)
+    for constraint in info.table.constraints:
+        if constraint.kind == "c" and constraint.expression:
+            expr = planner.bind_standalone(_parse_expression(constraint.expression), scope, "CHECK")
+            checks.append((constraint.name, expr.compile()))
+    return checks
+
+
+def _parse_expression(text: str) -> Any:
+    (statement,) = parse(f"SELECT {text}")
+    return statement.node.target_list[0].res_target.val
+
+
+def _default_exprs(planner: Planner, info: TableInfo) -> dict[int, Any]:
+    out = {}
+    for column in info.live_columns:
+        if column.default is not None:
+            expr = planner.bind_standalone(_parse_expression(column.default), Scope(), "DEFAULT")
+            expr = planner.coerce(expr, column.sql_type, context="assignment")
+            out[column.attnum] = expr.compile()
+    return out
+
+
+def _returning(
+    planner: Planner, info: TableInfo, alias: str, returning_list: Any
+) -> tuple[list[Any], list[OutputColumn]] | None:
+    if not len(returning_list):
+        return None
+    scope = _full_scope(info, alias)
+    context = BindContext(scope, "RETURNING")
+    targets = planner._targets(returning_list, context)
+    if context.subqueries:
+        raise TideError(
+            "subqueries in RETURNING are not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
+        )
+    return (
+        [e.compile() for _, e, _ in targets],
+        [OutputColumn(n, e.type, *origin) for n, e, origin in targets],
+    )
+
+
+def _project_returning(
+    returning: tuple[list[Any], list[OutputColumn]] | None, row: list[Any], env: Any
+) -> tuple[Any, ...]:
+    assert returning is not None
+    return tuple(f(row, env) for f in returning[0])
+
+
+def _to_full(info: TableInfo, live: Any) -> list[Any]:
+    if info.live_positions is None:
+        return list(live[: len(info.columns)])
+    full: list[Any] = [None] * len(info.columns)
+    for value, column in zip(live, info.live_columns, strict=False):
+        full[column.attnum - 1] = value
+    return full
+
+
+# ---------------------------------------------------------------- INSERT
+def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
+    info = _target_table(planner, node.relation, catalog)
+    alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
+    if node.HasField("with_clause"):
+        raise TideError("WITH in INSERT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+    targets = []
+    for target in node.cols:
+        name = target.res_target.name
+        column = info.by_name.get(name)
+        if column is None:
+            raise TideError(
+                f'column "{name}" of relation "{info.name}" does not exist',
+                sqlstate=sqlstates.UNDEFINED_COLUMN,
+            )
+        targets.append(column)
+    if not targets:
+        targets = list(info.live_columns)
+    defaults = _default_exprs(planner, info)
+    source_rows: list[list[Any]] | None = None  # compiled per column, None = DEFAULT
+    source_plan: PlanNode | None = None
+    select = node.select_stmt.select_stmt if node.HasField("select_stmt") else None
+    if select is None:
+        source_rows = [[None] * len(targets)]
+    elif (
+        len(select.values_lists)
+        and not len(select.sort_clause)
+        and not select.HasField("limit_count")
+    ):
+        source_rows = []
+        context = BindContext(Scope(), "VALUES")
+        for values in select.values_lists:
+            items = values.list.items
+            if len(items) > len(targets):
+                raise TideError(
+                    "INSERT has more expressions than target columns",
+                    sqlstate=sqlstates.SYNTAX_ERROR,
+                )
+            if len(items) < len(targets) and len(node.cols):
+                raise TideError(
+                    "INSERT has more target columns than expressions",
+                    sqlstate=sqlstates.SYNTAX_ERROR,
+                )
+            row: list[Any] = []
+            for item, column in zip(items, targets, strict=False):
+                if node_kind(item)[0] == "set_to_default":
+                    row.append(None)
+                    continue
+                expr = planner.bind(item, context)
+                expr = planner.coerce(expr, column.sql_type, column.name, context="assignment")
+                row.append(expr.compile())
+            row += [None] * (len(targets) - len(row))
+            source_rows.append(row)
+        if context.subqueries:
+            raise TideError(
+                "subqueries in VALUES are not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
+            )
+    else:
+        query = planner.plan_select(select)
+        if len(query.columns) > len(targets):
+            raise TideError(
+                "INSERT has more expressions than target columns", sqlstate=sqlstates.SYNTAX_ERROR
+            )
+        casts = []
+        for i, (column_out, column) in enumerate(zip(query.columns, targets, strict=False)):
+            expr = planner.coerce(
+                ColumnRef(i, column_out.type), column.sql_type, column.name, context="assignment"
+            )
+            casts.append(expr.compile())
+        source_plan = query.plan
+        source_casts = casts
+    checks = _compile_checks(planner, info)
+    returning = _returning(planner, info, alias, node.returning_list)
+    conflict = (
+        _plan_on_conflict(planner, info, alias, node)
+        if node.HasField("on_conflict_clause")
+        else None
+    )
+    target_attnums = [c.attnum for c in targets]
+    width = len(info.columns)
+
+    async def run(session: Any, ctx: Any) -> StatementResult:
+        env = ctx.env
+        writer = TableWriter(info, ctx, checks)
+        if source_plan is not None:
+            produced = await source_plan.rows(ctx)
+            rows = [[f(r, env) for f in source_casts] for r in produced]
+            explicit = [[True] * len(source_casts)] * len(rows)
+        else:
+            assert source_rows is not None
+            rows = [
+                [None if f is None else f((), env) for f in compiled] for compiled in source_rows
+            ]
+            explicit = [[f is not None for f in compiled] for compiled in source_rows]
+        out = []
+        count = 0
+        for values, given in zip(rows, explicit, strict=True):
+            full: list[Any] = [None] * width
+            assigned = set()
+            for attnum, value, is_given in zip(target_attnums, values, given, strict=False):
+                if is_given:
+                    full[attnum - 1] = value
+                    assigned.add(attnum)
+            for attnum, default in defaults.items():
+                if attnum not in assigned:
+                    full[attnum - 1] = default((), env)
+            if conflict is not None:
+                existing_key = await writer.conflicting_key(full, conflict.arbiters)
+                if existing_key is not None:
+                    if conflict.action == "nothing":
+                        continue
+                    stored = await ctx.txn.get(existing_key)
+                    assert stored is not None
+                    old_full = info.codec.decode(stored)
+                    combined = old_full + full
+                    if conflict.where is not None and not conflict.where(combined, env):
+                        continue
+                    new_full = list(old_full)
+                    for attnum, setter in conflict.sets:
+                        new_full[attnum - 1] = setter(combined, env)
+                    await writer.update(existing_key, old_full, new_full)
+                    count += 1
+                    if returning is not None:
+                        out.append(_project_returning(returning, new_full, env))
+                    continue
+            await writer.insert(full)
+            count += 1
+            if returning is not None:
+                out.append(_project_returning(returning, full, env))
+        return StatementResult(f"INSERT 0 {count}", None, out)
+
+    return Planned(
+        "insert",
+        None,
+        returning[1] if returning else None,
+        planner.param_types,
+        catalog.version,
+        run,
+    )
+
+
+@dataclass
+class _Conflict:
+    action: str
+    arbiters: list[Any] | None
+    sets: list[tuple[int, Any]]
+    where: Any
+
+
+def _plan_on_conflict(planner: Planner, info: TableInfo, alias: str, node: Any) -> _Conflict:
+    clause = node.on_conflict_clause
+    arbiters = None
+    if clause.HasField("infer"):
+        infer = clause.infer
+        if infer.conname:
+            arbiters = [i for i in info.table.indexes if i.name == infer.conname]
+            if not arbiters:
+                raise TideError(
+                    f'constraint "{infer.conname}" for table "{info.name}" does not exist',
+                    sqlstate=sqlstates.UNDEFINED_OBJECT,
+                )
+        else:
+            names = []
+            for element in infer.index_elems:
+                names.append(element.index_elem.name)
+            attnums = sorted(info.by_name[n].attnum for n in names if n in info.by_name)
+            arbiters = [
+                i
+                for i in info.table.indexes
+                if (i.unique or i.is_primary) and sorted(i.columns) == attnums
+            ]
+            if not arbiters:
+                raise TideError(
+                    "there is no unique or exclusion constraint matching the "
+                    "ON CONFLICT specification",
+                    sqlstate=sqlstates.INVALID_COLUMN_REFERENCE,
+                )
+    if clause.action == pb.ONCONFLICT_NOTHING:
+        return _Conflict("nothing", arbiters, [], None)
+    if arbiters is None:
+        raise TideError(
+            "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+            sqlstate=sqlstates.SYNTAX_ERROR,
+            hint="For example, ON CONFLICT (column_name).",
+        )
+    width = len(info.columns)
+    items = [
+        ScopeItem(alias, c.name, c.sql_type, c.attnum - 1, info.oid, c.attnum)
+        for c in info.live_columns
+    ]
+    items += [
+        ScopeItem("excluded", c.name, c.sql_type, width + c.attnum - 1, info.oid, c.attnum)
+        for c in info.live_columns
+    ]
+    scope = Scope(items)
+    context = BindContext(scope, "ON CONFLICT")
+    sets = []
+    for target in clause.target_list:
+        res = target.res_target
+        column = info.by_name.get(res.name)
+        if column is None:
+            raise TideError(
+                f'column "{res.name}" of relation "{info.name}" does not exist',
+                sqlstate=sqlstates.UNDEFINED_COLUMN,
+            )
+        expr = planner.coerce(
+            planner.bind(res.val, context), column.sql_type, column.name, context="assignment"
+        )
+        sets.append((column.attnum, expr.compile()))
+    where = None
+    if clause.HasField("where_clause"):
+        where = compile_predicate(
+            planner.coerce_bool(planner.bind(clause.where_clause, context), "WHERE")
+        )
+    return _Conflict("update", arbiters, sets, where)
+
+
+# ---------------------------------------------------------------- UPDATE and DELETE
+def _scan_for_change(
+    planner: Planner, node: Any, catalog: Catalog, info: TableInfo, extra_from: Any
+) -> tuple[PlanNode, Scope, int]:
+    """Plan the rows to change: the target table (with keys) joined to FROM/USING items."""
+    planner.want_keys = {info.oid}
+    scope = Scope()
+    plan = planner._range_var(node.relation, scope)
+    for item in extra_from:
+        other = planner._from_item(item, scope)
+        plan = planner._cross(plan, other, scope)
+    context = BindContext(scope, "WHERE")
+    conjuncts: list[Expr] = []
+    if node.HasField("where_clause"):
+        from tidesql.sql.planner import split_conjuncts
+
+        conjuncts = split_conjuncts(
+            planner.coerce_bool(planner.bind(node.where_clause, context), "WHERE")
+        )
+    plan = planner._apply_where(plan, scope, conjuncts, context)
+    return plan, scope, len(info.live_columns)
+
+
+def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
+    info = _target_table(planner, node.relation, catalog)
+    alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
+    plan, scope, live_width = _scan_for_change(planner, node, catalog, info, node.from_clause)
+    context = BindContext(scope, "UPDATE")
+    sets = []
+    for target in node.target_list:
+        res = target.res_target
+        column = info.by_name.get(res.name)
+        if column is None:
+            raise TideError(
+                f'column "{res.name}" of relation "{info.name}" does not exist',
+                sqlstate=sqlstates.UNDEFINED_COLUMN,
+            )
+        if len(res.indirection):
+            raise TideError(
+                "assigning to subfields or array elements is not supported",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            )
+        if node_kind(res.val)[0] == "set_to_default":
+            default = column.default
+            expr: Expr = (
+                planner.bind_standalone(_parse_expression(default), Scope(), "DEFAULT")
+                if default
+                else Const(None, column.sql_type)
+            )
+        else:
+            expr = planner.bind(res.val, context)
+        expr = planner.coerce(expr, column.sql_type, column.name, context="assignment")
+        sets.append((column.attnum, expr))
+    if context.subqueries:
+        plan = planner._place_subqueries(plan, scope.width, context.subqueries)
+    compiled_sets = [(attnum, e.compile()) for attnum, e in sets]
+    checks = _compile_checks(planner, info)
+    returning = _returning(planner, info, alias, node.returning_list)
+    key_index = live_width  # the target table comes first in the scope; its key follows its columns
+
+    async def run(session: Any, ctx: Any) -> StatementResult:
+        env = ctx.env
+        writer = TableWriter(info, ctx, checks)
+        rows = await plan.rows(ctx)
+        seen: set[bytes] = set()
+        out = []
+        count = 0
+        for row in rows:
+            key = row[key_index]
+            if key in seen:
+                continue
+            seen.add(key)
+            old = _to_full(info, row[:live_width])
+            new = list(old)
+            for attnum, setter in compiled_sets:
+                new[attnum - 1] = setter(row, env)
+            await writer.update(key, old, new)
+            count += 1
+            if returning is not None:
+                out.append(_project_returning(returning, new, env))
+        return StatementResult(f"UPDATE {count}", None, out)
+
+    return Planned(
+        "update",
+        plan,
+        returning[1] if returning else None,
+        planner.param_types,
+        catalog.version,
+        run,
+    )
+
+
+def _plan_delete(planner: Planner, node: Any, catalog: Catalog) -> Planned:
+    info = _target_table(planner, node.relation, catalog)
+    alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
+    plan, _scope, live_width = _scan_for_change(planner, node, catalog, info, node.using_clause)
+    returning = _returning(planner, info, alias, node.returning_list)
+
+    async def run(session: Any, ctx: Any) -> StatementResult:
+        env = ctx.env
+        writer = TableWriter(info, ctx, [])
+        rows = await plan.rows(ctx)
+        seen: set[bytes] = set()
+        out = []
+        for row in rows:
+            key = row[live_width]
+            if key in seen:
+                continue
+            seen.add(key)
+            old = _to_full(info, row[:live_width])
+            await writer.delete(key, old)
+            if returning is not None:
+                out.append(_project_returning(returning, old, env))
+        return StatementResult(f"DELETE {len(seen)}", None, out)
+
+    return Planned(
+        "delete",
+        plan,
+        returning[1] if returning else None,
+        planner.param_types,
+        catalog.version,
+        run,
+    )
+
+
+PLANNERS: dict[str, Callable[[Planner, Any, Catalog], Planned]] = {
+    "select_stmt": _plan_select,
+    "insert_stmt": _plan_insert,
+    "update_stmt": _plan_update,
+    "delete_stmt": _plan_delete,
+}
+
+
+# ---------------------------------------------------------------- handlers
+async def _run_planned(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.session import ExecContext, classify
+
+    sql_txn = await session.ensure_transaction()
+    _check_dsql_mix(session, sql_txn, classify(statement))
+    catalog = sql_txn.catalog
+    planned: Planned | None = None
+    if (
+        prepared is not None
+        and prepared.planned is not None
+        and prepared.planned.catalog_version == catalog.version
+    ):
+        planned = prepared.planned
+    if planned is None:
+        declared = prepared.param_types if prepared is not None else []
+        planned = plan_statement(session, catalog, statement, declared)
+        if prepared is not None:
+            prepared.planned = planned
+    if len(params) < len(planned.param_types):
+        raise TideError(
+            f"bind message supplies {len(params)} parameters, but prepared statement requires "
+            f"{len(planned.param_types)}",
+            sqlstate=sqlstates.PROTOCOL_VIOLATION,
+        )
+    env = session._env(params, sql_txn)
+    ctx = ExecContext(session, sql_txn, env)
+    ctx.locking = None  # type: ignore[attr-defined]
+    core = sql_txn.core
+    core.begin_statement()
+    try:
+        result = await planned.run(session, ctx)
+    except TideError:
+        core.undo_statement()
+        raise
+    core.end_statement()
+    if planned.columns is not None:
+        result.columns = planned.result_columns()
+    elif planned.kind == "select":
+        result.columns = []
+    return result
+
+
+def _check_dsql_mix(session: Any, sql_txn: Any, kind: str) -> None:
+    if session.engine.mode != "dsql":
+        return
+    if kind == "dml" and sql_txn.ddl_count:
+        raise TideError(
+            "unsupported statement: DDL and DML in the same transaction",
+            sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+        )
+    if kind == "ddl":
+        if sql_txn.ddl_count:
+            raise TideError(
+                "unsupported statement: more than one DDL statement in a transaction",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            )
+        if sql_txn.dml or sql_txn.core.state.writes:
+            raise TideError(
+                "unsupported statement: DDL and DML in the same transaction",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            )
+
+
+async def _select(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.jobs import maybe_wait_for_job
+
+    waited = await maybe_wait_for_job(session, statement)
+    if waited is not None:
+        return waited
+    return await _run_planned(session, statement, params, prepared)
+
+
+async def _transaction(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    node = statement.node
+    kind = node.kind
+    if kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
+        isolation = _isolation_option(session, node.options)
+        if session.in_block:
+            return StatementResult(
+                "BEGIN", notices=[_notice("25001", "there is already a transaction in progress")]
+            )
+        session.in_block = True
+        session.block_isolation = isolation
+        return StatementResult("BEGIN")
+    if kind in (pb.TRANS_STMT_COMMIT,):
+        if not session.in_block:
+            return StatementResult(
+                "COMMIT", notices=[_notice("25P01", "there is no transaction in progress")]
+            )
+        if session.failed:
+            session._rollback()
+            return StatementResult("ROLLBACK")
+        await session._commit()
+        return StatementResult("COMMIT")
+    if kind in (pb.TRANS_STMT_ROLLBACK,):
+        if not session.in_block:
+            session._rollback()
+            return StatementResult(
+                "ROLLBACK", notices=[_notice("25P01", "there is no transaction in progress")]
+            )
+        session._rollback()
+        return StatementResult("ROLLBACK")
+    if kind in (pb.TRANS_STMT_SAVEPOINT, pb.TRANS_STMT_RELEASE, pb.TRANS_STMT_ROLLBACK_TO):
+        raise TideError("SAVEPOINT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+    raise TideError(
+        "this transaction command is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
+    )
+
+
+def _notice(code: str, message: str) -> Any:
+    from tidesql.sql.result import Notice
+
+    return Notice("WARNING", code, message)
+
+
+def _isolation_option(session: Any, options: Any) -> Isolation | None:
+    isolation = None
+    for option in options:
+        element = option.def_elem
+        if element.defname == "transaction_isolation":
+            level = node_kind(element.arg)[1].sval.sval.lower()
+            isolation = check_isolation(session, level)
+        elif element.defname == "transaction_read_only":
+            pass
+    return isolation
+
+
+def check_isolation(session: Any, level: str) -> Isolation:
+    from tidesql.sql.session import ISOLATION_NAMES
+
+    if session.engine.mode == "dsql" and level != "repeatable read":
+        raise TideError(
+            f"unsupported isolation level: {level}",
+            sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            hint="Aurora DSQL supports only REPEATABLE READ.",
+        )
+    return ISOLATION_NAMES[level]
+
+
+async def _set(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    node = statement.node
+    kind = node.kind
+    name = node.name.lower()
+    if kind == pb.VAR_SET_MULTI:
+        if name in ("transaction", "session characteristics as transaction"):
+            level = _isolation_option(session, node.args)
+            if level is not None:
+                if name == "transaction":
+                    if (
+                        session.transaction is not None
+                        and session.transaction.core.state.read_keys is None
+                    ):
+                        pass
+                    session.block_isolation = level
+                else:
+                    session.settings["default_transaction_isolation"] = level.value
+            return StatementResult("SET")
+        raise TideError(f"SET {name} is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+    if kind in (pb.VAR_RESET, pb.VAR_SET_DEFAULT):
+        from tidesql.sql.session import DEFAULT_SETTINGS
+
+        session.get_setting(name)
+        reported = session.set_setting(name, DEFAULT_SETTINGS.get(name, ""), local=node.is_local)
+        return StatementResult(
+            "RESET" if kind == pb.VAR_RESET else "SET", parameter_status=reported
+        )
+    if kind == pb.VAR_RESET_ALL:
+        from tidesql.sql.session import DEFAULT_SETTINGS
+
+        reported = {}
+        for setting, value in DEFAULT_SETTINGS.items():
+            if setting not in (
+                "server_version",
+                "server_version_num",
+                "server_encoding",
+                "integer_datetimes",
+                "max_identifier_length",
+                "is_superuser",
+                "in_hot_standby",
+                "session_authorization",
+            ):
+                reported.update(session.set_setting(setting, value))
+        return StatementResult("RESET", parameter_status=reported)
+    values = []
+    for arg in node.args:
+        arg_kind, arg_value = node_kind(arg)
+        if arg_kind == "a_const":
+            which = arg_value.WhichOneof("val")
+            if which == "sval":
+                values.append(arg_value.sval.sval)
+            elif which == "ival":
+                values.append(str(arg_value.ival.ival))
+            elif which == "fval":
+                values.append(arg_value.fval.fval)
+            elif which == "boolval":
+                values.append("on" if arg_value.boolval.boolval else "off")
+        elif arg_kind == "type_cast":
+            inner = node_kind(arg_value.arg)[1]
+            values.append(
+                inner.sval.sval if inner.WhichOneof("val") == "sval" else str(inner.ival.ival)
+            )
+        else:
+            raise TideError("unsupported SET value", sqlstate=sqlstates.SYNTAX_ERROR)
+    value = ", ".join(values)
+    if name == "timezone" and node.args and not values:
+        value = "UTC"
+    reported = session.set_setting(name, value, local=node.is_local)
+    return StatementResult("SET", parameter_status=reported)
+
+
+async def _show(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    name = statement.node.name.lower()
+    if name == "all":
+        rows: list[tuple[object, ...]] = [
+            (k, session.get_setting(k), "") for k in sorted(session.settings)
+        ]
+        return StatementResult(
+            "SHOW",
+            [Column("name", T.TEXT), Column("setting", T.TEXT), Column("description", T.TEXT)],
+            rows,
+        )
+    if name == "transaction isolation level":
+        name = "transaction_isolation"
+    if name == "transaction_isolation":
+        level = session.block_isolation
+        if session.transaction is not None:
+            level = session.transaction.core.state.isolation
+        value = (
+            level.value if level is not None else session.settings["default_transaction_isolation"]
+        )
+        return StatementResult("SHOW", [Column(name, T.TEXT)], [(value,)])
+    value = session.get_setting(name)
+    display = (
+        name
+        if name not in ("timezone", "datestyle", "intervalstyle")
+        else {"timezone": "TimeZone", "datestyle": "DateStyle", "intervalstyle": "IntervalStyle"}[
+            name
+        ]
+    )
+    return StatementResult("SHOW", [Column(display, T.TEXT)], [(value,)])
+
+
+async def _explain(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.session import classify
+
+    node = statement.node
+    inner_kind, inner = node_kind(node.query)
+    analyze = any(o.def_elem.defname == "analyze" for o in node.options)
+    inner_statement = ParsedStatement(inner, inner_kind, statement.text)
+    if classify(inner_statement) not in ("query", "dml"):
+        raise TideError(
+            "EXPLAIN only supports SELECT, INSERT, UPDATE and DELETE",
+            sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+        )
+    sql_txn = await session.ensure_transaction()
+    planned = plan_statement(session, sql_txn.catalog, inner_statement, [])
+    lines: list[str]
+    if planned.plan is not None:
+        lines = explain_tree(planned.plan)
+        if planned.kind in ("insert", "update", "delete"):
+            lines = [f"{planned.kind.title()} on {inner.relation.relname}"] + [
+                "  ->  " + line.lstrip("-> ").strip() if i == 0 else "  " + line
+                for i, line in enumerate(lines)
+            ]
+    else:
+        lines = [f"{planned.kind.title()} on {inner.relation.relname}", "  ->  Values Scan"]
+    if analyze:
+        result = await _run_planned(session, inner_statement, params, None)
+        lines.append(
+            f"Rows: {len(result.rows) if planned.kind == 'select' else result.command_tag}"
+        )
+    return StatementResult("EXPLAIN", [Column("QUERY PLAN", T.TEXT)], [(line,) for line in lines])
+
+
+async def unsupported(session: Any, statement: ParsedStatement) -> StatementResult:
+    from tidesql.sql.ddl import refuse
+
+    raise refuse(session, statement)
+
+
+async def _discard(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    session.prepared.clear()
+    return StatementResult("DISCARD ALL")
+
+
+async def _deallocate(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    name = statement.node.name
+    if name:
+        session.prepared.pop(name, None)
+    else:
+        session.prepared.clear()
+    return StatementResult("DEALLOCATE ALL" if not name else "DEALLOCATE")
+
+
+async def _ddl(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql import ddl
+
+    return await ddl.execute(session, statement)
+
+
+async def _copy(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.copy import start_copy
+
+    return await start_copy(session, statement)
+
+
+HANDLERS: dict[str, Handler] = {
+    "select_stmt": _select,
+    "insert_stmt": _run_planned,
+    "update_stmt": _run_planned,
+    "delete_stmt": _run_planned,
+    "transaction_stmt": _transaction,
+    "variable_set_stmt": _set,
+    "variable_show_stmt": _show,
+    "explain_stmt": _explain,
+    "discard_stmt": _discard,
+    "deallocate_stmt": _deallocate,
+    "copy_stmt": _copy,
+}
+for _kind in (
+    "create_stmt",
+    "index_stmt",
+    "drop_stmt",
+    "alter_table_stmt",
+    "rename_stmt",
+    "view_stmt",
+    "create_schema_stmt",
+    "truncate_stmt",
+):
+    HANDLERS[_kind] = _ddl
+
+_unused = (encode_key, string_values)

@@ -1,0 +1,22 @@
+-- Literals, arithmetic, NULL logic, CASE, COALESCE.
+SELECT 1, 2.5, 'text', true, NULL::int;
+SELECT 1 + 2 * 3, 7 / 2, 7 % 3, -7 / 2, -7 % 3, 2 ^ 10;
+SELECT 1.5 + 2, 10::numeric / 4, 1::numeric / 3;
+SELECT 7.0 / 2, 2147483647 + 1;
+SELECT 2147483647::int + 1;
+SELECT 1 / 0;
+SELECT NULL AND false, NULL AND true, NULL OR true, NULL OR false, NOT NULL::boolean;
+SELECT NULL = NULL, NULL IS NULL, 1 IS DISTINCT FROM NULL, NULL IS NOT DISTINCT FROM NULL;
+SELECT CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' ELSE 'c' END;
+SELECT CASE 3 WHEN 1 THEN 'one' WHEN 3 THEN 'three' END, CASE 4 WHEN 1 THEN 'one' END;
+SELECT COALESCE(NULL, NULL, 3), NULLIF(1, 1), NULLIF(1, 2), GREATEST(1, 5, 3), LEAST('b', 'a', 'c');
+SELECT 5 BETWEEN 1 AND 10, 5 NOT BETWEEN 6 AND 10, 3 IN (1, 2, 3), 4 NOT IN (1, 2, 3), 1 IN (2, NULL);
+SELECT 'abc' LIKE 'a%', 'abc' LIKE '_b_', 'ABC' ILIKE 'a%', 'abc' NOT LIKE 'z%';
+SELECT 2 = ANY(ARRAY[1, 2, 3]), 5 > ALL(ARRAY[1, 2, 3]), 1 = ANY('{2,3}'::int[]);
+SELECT '42'::int, '3.14'::numeric, 'true'::boolean, '2024-01-31'::date, 42::text;
+SELECT 'abc'::int;
+SELECT 10::smallint * 10, 3000000000::bigint * 2, 2.5::float8 * 2;
+SELECT abs(-5), round(2.567, 2), ceil(2.1), floor(-2.1), mod(10, 3), sqrt(16.0), power(2, 8);
+SELECT length('hello'), upper('abc'), lower('ABC'), substr('hello', 2, 3), replace('aaa', 'a', 'b');
+SELECT 'a' || 'b' || 'c', concat('a', NULL, 'b'), concat_ws('-', 'a', 'b', NULL, 'c');
+SELECT trim('  x  '), ltrim('xxy', 'x'), position('lo' in 'hello'), left('hello', 2), right('hello', 2);
