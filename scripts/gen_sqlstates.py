@@ -27,7 +27,17 @@ def main(errcodes_path: str) -> None:
     ]
     out += [f'    "{code}": "{name}",' for code, name in rows]
     out += ["}", ""]
-    out += [f'{name.upper()} = "{code}"' for code, name in rows if name.isidentifier()]
+    # Some condition names appear in several classes (a warning in 01, an exception
+    # of routines in 2F/38/39, and the data exception proper). The constant names the
+    # ordinary error; the others stay reachable through SQLSTATE_NAMES.
+    secondary = ("01", "2F", "38", "39")
+    chosen: dict[str, str] = {}
+    for code, name in rows:
+        if not name.isidentifier():
+            continue
+        if name not in chosen or chosen[name][:2] in secondary:
+            chosen[name] = code
+    out += [f'{name.upper()} = "{code}"' for name, code in chosen.items()]
     out.append("")
     target = Path(__file__).resolve().parent.parent / "src" / "tidesql" / "sqlstates.py"
     target.write_text("\n".join(out))

@@ -89,6 +89,9 @@ class Recorder:
     def apply(self, batch: ReplicaBatch) -> None:
         self.batches.append(batch)
 
+    def advance(self, high_water_mark: int) -> None:
+        self.batches.append(ReplicaBatch((), high_water_mark))
+
 
 def test_crossbar_high_water_mark_is_the_minimum_over_journals() -> None:
     crossbar = Crossbar(["a", "b", "c"], RangeMap(()))

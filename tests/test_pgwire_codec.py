@@ -79,9 +79,7 @@ def frame(type_byte: bytes, body: bytes) -> bytes:
 
 # -- frontend messages: round trips ------------------------------------------------------
 
-names = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
-)
+names = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
 values = st.none() | st.binary(max_size=40)
 codes = st.lists(st.sampled_from([0, 1]), max_size=4).map(tuple)
 
@@ -442,7 +440,7 @@ def test_copy_text_bad_utf8_and_nul() -> None:
 
 
 copy_fields = st.lists(
-    st.none() | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")),
+    st.none() | st.text(st.characters(codec="utf-8", exclude_characters="\x00")),
     min_size=1,
     max_size=5,
 )

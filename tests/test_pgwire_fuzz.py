@@ -245,9 +245,7 @@ SQL_POOL = [
     "SHOW server_version",
 ]
 
-text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
-)
+text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 sql = st.sampled_from(SQL_POOL) | text
 names = st.sampled_from(["", "s1", "p1"]) | text
 format_codes = st.lists(st.integers(-1, 2), max_size=3).map(tuple)

@@ -46,6 +46,9 @@ async def _serve(args: argparse.Namespace) -> None:
             )
         return Session(engine, user, database, parameters)
 
+    from tidesql.pgwire.tls import resolve_ssl_context
+
+    ssl_context = resolve_ssl_context(args.cert, args.key, enabled=not args.no_tls)
     server = PgServer(
         session_factory,
         host=args.host,
@@ -53,7 +56,7 @@ async def _serve(args: argparse.Namespace) -> None:
         auth_method=args.auth,
         password_lookup=None,
         iam_credentials=None,
-        ssl_context=None,
+        ssl_context=ssl_context,
     )
     await server.start()
     where = f"{args.host}:{server.port}"
@@ -82,6 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--mode", choices=("dsql", "extended"), default="dsql")
     serve.add_argument("--auth", choices=("trust", "password", "iam"), default="trust")
     serve.add_argument("--no-fsync", action="store_true", help="skip fsync (unsafe)")
+    serve.add_argument("--cert", help="TLS certificate (PEM); default: a generated self-signed one")
+    serve.add_argument("--key", help="TLS private key (PEM)")
+    serve.add_argument("--no-tls", action="store_true", help="answer SSLRequest with 'N'")
     serve.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)

@@ -37,6 +37,10 @@ from tidesql.storage.replica import ReplicaBatch
 class ReplicaFeed(Protocol):
     def apply(self, batch: ReplicaBatch) -> None: ...
 
+    def advance(self, high_water_mark: int) -> None:
+        """Only the mark moved (no commits): the cheap, common case of a heartbeat."""
+        ...
+
 
 class DelayedFeed:
     """Deliver batches to a replica ``delay_s`` late, in order (replication lag on purpose)."""
@@ -46,6 +50,9 @@ class DelayedFeed:
         self.delay_s = delay_s
         self._queue: deque[tuple[float, ReplicaBatch]] = deque()
         self._drain_scheduled = False
+
+    def advance(self, high_water_mark: int) -> None:
+        self.apply(ReplicaBatch((), high_water_mark))
 
     def apply(self, batch: ReplicaBatch) -> None:
         if self.delay_s <= 0 and not self._queue:
@@ -114,9 +121,15 @@ class Crossbar:
             self._advance(mark)
 
     def _advance(self, mark: int) -> None:
+        pending = self._pending
+        if not pending or pending[0][0] > mark:
+            self._high_water_mark = mark
+            for feeds in self._feeds:
+                for feed in feeds:
+                    feed.advance(mark)
+            return
         shard_count = self.shard_map.owner_count
         per_shard: list[list[tuple[int, tuple[Write, ...]]]] = [[] for _ in range(shard_count)]
-        pending = self._pending
         owner_of = self.shard_map.owner_of
         while pending and pending[0][0] <= mark:
             timestamp, _, record = heapq.heappop(pending)

@@ -36,12 +36,18 @@ COPY, from either protocol::
                  S: CommandComplete "COPY n" | ErrorResponse
     TO STDOUT:   S: CopyOutResponse, CopyData per row, CopyDone, CommandComplete
 
-The states and what moves between them::
+The states and what moves between them (every move goes through ``_transition``,
+which checks it against ``_TRANSITIONS``)::
 
-    READY ──Query/Execute of COPY FROM──▶ COPY_IN ──CopyDone──▶ READY
-      │  ▲                                   │ (error, CopyFail)
-      │  └────────────Sync──── SKIP_UNTIL_SYNC ◀──── (extended origin)
-      └──Terminate──▶ CLOSED      (simple origin: ErrorResponse + ReadyForQuery, READY)
+    from             on                                              to
+    ───────────────  ──────────────────────────────────────────────  ───────────────
+    READY            error in Parse/Bind/Describe/Execute/Close/Flush  SKIP_UNTIL_SYNC
+    READY            COPY … FROM STDIN (from Query or Execute)       COPY_IN
+    SKIP_UNTIL_SYNC  Sync (answered with ReadyForQuery)              READY
+    COPY_IN          CopyDone                                        READY
+    COPY_IN          error or CopyFail, the COPY came from Query     READY (+ ReadyForQuery)
+    COPY_IN          error or CopyFail, the COPY came from Execute   SKIP_UNTIL_SYNC
+    any              Terminate, or the connection is gone            CLOSED
 
 Semantics copied from PostgreSQL, because clients depend on them:
 
@@ -397,12 +403,19 @@ class QueryProtocol:
     async def handle_violation(self, violation: ProtocolViolation) -> None:
         """A frame that did not decode (non-fatal): report it as the message would have."""
         invariant(not violation.fatal, "fatal violations end the connection in the server")
+        kind = violation.message_type
         if self.state is State.CLOSED:
             return
-        if self.state is State.COPY_IN:
-            await self._abort_copy(violation)
+        if kind == b"X":
+            await self.close()  # PostgreSQL exits on Terminate without reading its body
             return
-        if violation.message_type == b"S":
+        if self.state is State.COPY_IN:
+            if kind not in (b"S", b"H"):  # ignored during COPY IN, whatever their body
+                await self._abort_copy(violation)
+            return
+        if kind in (b"d", b"c", b"f"):
+            return  # stray COPY messages are dropped unread
+        if kind == b"S":
             # A Sync that does not parse still ends the skip and the batch, as in
             # PostgreSQL (its type is known before its body is read).
             if self.state is State.SKIP_UNTIL_SYNC:
@@ -412,13 +425,11 @@ class QueryProtocol:
             return
         if self.state is State.SKIP_UNTIL_SYNC:
             return
-        if violation.message_type is not None and violation.message_type[0] in (
-            messages.EXTENDED_MESSAGE_TYPES
-        ):
+        if kind is not None and kind[0] in messages.EXTENDED_MESSAGE_TYPES:
             self._fail_extended(violation)
             return
         self._send_error(violation)
-        if violation.message_type in (b"Q", b"F"):
+        if kind in (b"Q", b"F"):
             self._send_ready_for_query()
 
     def _fail_extended(self, error: BaseException) -> None:
@@ -440,7 +451,6 @@ class QueryProtocol:
     # -- simple query ------------------------------------------------------------------
 
     async def _on_query(self, message: FrontendMessage) -> None:
-        invariant(isinstance(message, Query), "dispatch")
         sql = cast(Query, message).sql
         self._statements.pop("", None)
         self._portals.pop("", None)
@@ -635,7 +645,12 @@ class QueryProtocol:
                     sqlstate=sqlstates.OBJECT_NOT_IN_PREREQUISITE_STATE,
                 )
             portal.done = True
-            self._send(messages.encode_command_complete(result.command_tag))
+            if result.command_tag == "":
+                # The engine's answer to a statement text with nothing in it (";", a
+                # comment): PostgreSQL says EmptyQueryResponse.
+                self._send(messages.EMPTY_QUERY_RESPONSE)
+            else:
+                self._send(messages.encode_command_complete(result.command_tag))
             return
         await self._execute_rows(portal, result, result.columns, execute.max_rows)
 
@@ -659,8 +674,11 @@ class QueryProtocol:
         suspended_before = start > 0 or portal.done
         portal.done = True
         tag = result.command_tag
-        if suspended_before and tag.startswith("SELECT"):
-            tag = f"SELECT {end - start}"
+        if suspended_before:
+            # PostgreSQL counts the rows of this Execute only: "SELECT 1" after 2 + 2 of 5.
+            words = tag.rsplit(" ", 1)
+            if len(words) == 2 and words[1].isdigit():
+                tag = f"{words[0]} {end - start}"
         self._send(messages.encode_command_complete(tag))
 
     async def _on_sync(self, message: FrontendMessage) -> None:

@@ -372,6 +372,14 @@ class _Connection:
         except TideError as error:
             await self._send_fatal(error)
             return None
+        except (InvariantViolation, ConnectionError, OSError):
+            raise
+        except Exception as error:
+            # A failing password lookup or credential check: the client learns only
+            # that authentication could not be done; the log has the cause.
+            log.exception("authentication of %s failed with an internal error", self.peer)
+            await self._send_fatal(error)
+            return None
         return startup if startup.state is StartupState.AUTHENTICATED else None
 
     async def _answer_encryption(self, action: AnswerEncryption) -> None:

@@ -33,6 +33,23 @@ def server_context(certfile: str | Path, keyfile: str | Path) -> ssl.SSLContext:
     return context
 
 
+def resolve_ssl_context(
+    certfile: str | Path | None = None,
+    keyfile: str | Path | None = None,
+    *,
+    enabled: bool = True,
+) -> ssl.SSLContext | None:
+    """What a server should use: the given files, else a fresh self-signed certificate;
+    ``None`` (clients get 'N' to SSLRequest) only when TLS is switched off."""
+    if not enabled:
+        return None
+    if certfile is not None or keyfile is not None:
+        if certfile is None or keyfile is None:
+            raise ValueError("give both a certificate file and a key file, or neither")
+        return server_context(certfile, keyfile)
+    return self_signed_context()
+
+
 def self_signed_context(common_name: str = "localhost") -> ssl.SSLContext:
     """A server context with a fresh self-signed certificate."""
     with tempfile.TemporaryDirectory(prefix="tidesql-tls-") as directory:

@@ -21,7 +21,7 @@ computed exactly and rounded like numeric.c (``N·Σx² − (Σx)²`` over ``N(N
 with the Youngs–Cramer update PostgreSQL uses, so the last bits agree. An aggregate over
 no rows is NULL, except ``count``, which is 0.
 
-Resolution reuses :func:`tidesql.sql.functions.match_signatures`, so ``sum(int2)``,
+Resolution reuses :func:`tidesql.sql.functions.resolve_signature`, so ``sum(int2)``,
 ``max(varchar)`` (→ ``max(text)``) and ``array_agg(anyarray)`` pick overloads exactly
 as function calls do; failures are PostgreSQL's 42883 ``function sum(text) does not
 exist``.

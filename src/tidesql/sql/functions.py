@@ -135,7 +135,6 @@ ANYCOMPATIBLEARRAY = SqlType("anycompatiblearray", 5078, -1, "P")
 
 _ELEMENT_FAMILY = frozenset({ANYELEMENT.oid, ANYARRAY.oid, ANYNONARRAY.oid})
 _COMPATIBLE_FAMILY = frozenset({ANYCOMPATIBLE.oid, ANYCOMPATIBLEARRAY.oid})
-_ARRAY_PSEUDO = frozenset({ANYARRAY.oid, ANYCOMPATIBLEARRAY.oid})
 _POLYMORPHIC = _ELEMENT_FAMILY | _COMPATIBLE_FAMILY
 
 #: pg_type.typispreferred: bool, text, oid, float8, timestamptz, interval.
@@ -614,8 +613,9 @@ def _resolve_operator_cached(op: str, left: SqlType | None, right: SqlType) -> O
 
 
 def resolve_operator(op: str, left: SqlType | None, right: SqlType) -> Overload:
-    """The overload of operator ``op``; ``left`` is None for a prefix operator."""
-    return _resolve_operator_cached(op, left, right)
+    """The overload of operator ``op``; ``left`` is None for a prefix operator.
+    ``!=`` is ``<>``, as PostgreSQL's parser makes it (errors then say ``<>``)."""
+    return _resolve_operator_cached("<>" if op == "!=" else op, left, right)
 
 
 def function_names() -> frozenset[str]:
@@ -745,7 +745,6 @@ def _to_hex64(a: int) -> str:
 # Floats
 # =======================================================================================
 _F4 = struct.Struct("f")
-_INF = math.inf
 
 
 def float_overflow_error() -> TideError:
@@ -959,34 +958,56 @@ def _numeric_overflow() -> TideError:
     return _error(sqlstates.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
 
 
+def _decompose(d: Decimal) -> tuple[int, int]:
+    """``(coefficient, exponent)`` of a finite Decimal, ``d == coefficient * 10**exponent``
+    (``1.50`` → ``(150, -2)``). str() is the fastest way in: as_tuple builds a tuple of
+    digits."""
+    text = str(d)
+    if "E" in text:
+        sign, digits, exponent = d.as_tuple()
+        coefficient = int("".join(map(str, digits)))
+        return (-coefficient if sign else coefficient), int(exponent)
+    head, _, tail = text.partition(".")
+    return int(head + tail), -len(tail)
+
+
 def numeric_scale(d: Decimal) -> int:
     """PostgreSQL's dscale: digits after the decimal point."""
-    exponent = d.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if not d.is_finite():
+        return 0
+    exponent = _decompose(d)[1]
+    return -exponent if exponent < 0 else 0
 
 
-def _nbase_weight(d: Decimal) -> tuple[int, int]:
-    """Weight and first digit of ``|d|`` in PostgreSQL's base-10000 representation."""
-    if not d:
+def _nbase_weight(coefficient: int, exponent: int) -> tuple[int, int]:
+    """Weight and first digit of ``|coefficient| * 10**exponent`` in PostgreSQL's
+    base-10000 representation (1234.5 → weight 0, first digit 1234)."""
+    if not coefficient:
         return 0, 0
-    weight = d.adjusted() // 4
-    return weight, int(abs(d).scaleb(-4 * weight, _NUM))
+    magnitude = abs(coefficient)
+    weight = (len(str(magnitude)) - 1 + exponent) // 4
+    shift = exponent - 4 * weight
+    return weight, magnitude * 10**shift if shift >= 0 else magnitude // 10**-shift
 
 
 def _clamp_scale(rscale: int) -> int:
     return max(0, min(rscale, NUMERIC_MAX_DISPLAY_SCALE))
 
 
-def select_div_scale(a: Decimal, b: Decimal) -> int:
-    """The scale of ``a / b``: at least 16 significant digits, never less than either
-    input's scale (numeric.c's select_div_scale). 1/3 → 20 digits, 10/4 → 16."""
-    weight1, first1 = _nbase_weight(a)
-    weight2, first2 = _nbase_weight(b)
+def _div_scale(c1: int, e1: int, c2: int, e2: int) -> int:
+    weight1, first1 = _nbase_weight(c1, e1)
+    weight2, first2 = _nbase_weight(c2, e2)
     qweight = weight1 - weight2
     if first1 <= first2:
         qweight -= 1
     rscale = NUMERIC_MIN_SIG_DIGITS - qweight * 4
-    return _clamp_scale(max(rscale, numeric_scale(a), numeric_scale(b)))
+    return _clamp_scale(max(rscale, -e1, -e2))
+
+
+def select_div_scale(a: Decimal, b: Decimal) -> int:
+    """The scale of ``a / b``: at least 16 significant digits, never less than either
+    input's scale (numeric.c's select_div_scale). 1/3 → 20 digits, 10/4 → 16."""
+    return _div_scale(*_decompose(a), *_decompose(b))
 
 
 def _round_ratio(numerator: int, denominator: int, rscale: int) -> Decimal:
@@ -1005,11 +1026,17 @@ def _round_ratio(numerator: int, denominator: int, rscale: int) -> Decimal:
     return Decimal(quotient).scaleb(-rscale, _NUM)
 
 
+def _divide_parts(c1: int, e1: int, c2: int, e2: int, rscale: int) -> Decimal:
+    # (c1·10^e1) / (c2·10^e2), exactly, then rounded.
+    shift = e1 - e2
+    if shift >= 0:
+        return _round_ratio(c1 * 10**shift, c2, rscale)
+    return _round_ratio(c1, c2 * 10**-shift, rscale)
+
+
 def numeric_div_scaled(a: Decimal, b: Decimal, rscale: int) -> Decimal:
     """``a / b`` rounded half away from zero to ``rscale`` digits (finite, b ≠ 0)."""
-    n1, d1 = a.as_integer_ratio()
-    n2, d2 = b.as_integer_ratio()
-    return _round_ratio(n1 * d2, d1 * n2, rscale)
+    return _divide_parts(*_decompose(a), *_decompose(b), rscale)
 
 
 def _numeric_special_div(a: Decimal, b: Decimal) -> Decimal:
@@ -1027,9 +1054,11 @@ def _numeric_special_div(a: Decimal, b: Decimal) -> Decimal:
 def numeric_div(a: Decimal, b: Decimal) -> Decimal:
     if not (a.is_finite() and b.is_finite()):
         return _numeric_special_div(a, b)
-    if not b:
+    c1, e1 = _decompose(a)
+    c2, e2 = _decompose(b)
+    if not c2:
         raise _division_by_zero()
-    return numeric_div_scaled(a, b, select_div_scale(a, b))
+    return _divide_parts(c1, e1, c2, e2, _div_scale(c1, e1, c2, e2))
 
 
 def _numeric_div_trunc(a: Decimal, b: Decimal) -> Decimal:
@@ -1169,7 +1198,7 @@ def _estimate_ln_dweight(x: Decimal) -> int:
     if Decimal("0.9") <= x <= Decimal("1.1"):
         delta = _NUM.subtract(x, _NUMERIC_ONE)
         return delta.adjusted() if delta else 0
-    weight, _ = _nbase_weight(x)
+    weight, _ = _nbase_weight(*_decompose(x))
     digits = int(x.scaleb(-(4 * weight - 4), _NUM))
     ln_estimate = math.log(digits) + (4 * weight - 4) * 2.302585092994046
     return int(math.log10(abs(ln_estimate))) if ln_estimate else 0
@@ -1185,7 +1214,7 @@ def _numeric_sqrt(x: Decimal) -> Decimal:
         )
     if x.is_infinite():
         return x
-    weight, _ = _nbase_weight(x)
+    weight, _ = _nbase_weight(*_decompose(x))
     sweight = (weight + 1) * 4 // 2 - 1
     rscale = _clamp_scale(max(NUMERIC_MIN_SIG_DIGITS - sweight, numeric_scale(x)))
     return numeric_sqrt_scaled(x, rscale)
@@ -1281,10 +1310,15 @@ def _numeric_power(base: Decimal, exponent: Decimal) -> Decimal:
             if n > 0 and base.adjusted() >= 0:
                 raise _numeric_overflow()
             return Decimal(0).scaleb(-rscale)
-        if n >= 0:
+        if n == 0:
+            return _quantize_half_up(_NUMERIC_ONE, rscale)
+        if n > 0:
             return _quantize_half_up(_NUM.power(base, n), rscale)
         numerator, denominator = base.as_integer_ratio()
         return _round_ratio(denominator**-n, numerator**-n, rscale)
+    if not base:
+        # 0 ^ non-integer: zero, at 16 digits (power_var avoids ln(0)).
+        return Decimal(0).scaleb(-NUMERIC_MIN_SIG_DIGITS)
     estimate_context = Context(prec=30, traps=[])
     estimate = float(estimate_context.multiply(base.ln(estimate_context), exponent))
     estimate *= 0.434294481903252
@@ -3480,119 +3514,106 @@ def _to_char_interval(span: Interval, template: str) -> str:
     return "".join(out)
 
 
-_NUMBER_PATTERN = re.compile(r"FM|fm|9|0|\.|D|d|,|G|g|S|s|MI|mi|PL|pl|SG|sg|EEEE|eeee|.", re.S)
+_NUMBER_PATTERN = re.compile(r"(?i:FM|EEEE|MI|PL|SG)|9|0|\.|D|d|,|G|g|S|s|.", re.S)
 
 
 def _to_char_number(value: Decimal, template: str, half_even: bool = False) -> str:
-    """to_char(number, text) for the common patterns: 9 0 . D , G S MI PL SG FM EEEE."""
+    """to_char(number, text) for the common patterns: 9 0 . D , G S MI PL SG FM EEEE.
+
+    The value is rounded to the pattern's fraction digits; integer digits beyond the
+    pattern's turn every digit into '#'. Leading blanks stand for unused '9's; the sign
+    (blank when positive, unless FM) sits right before the first printed character,
+    or where MI/SG/PL put it. A zero integer part prints only when nothing follows the
+    point (``'   0'``, and with FM ``'0.'``).
+    """
     tokens = _NUMBER_PATTERN.findall(template)
-    fill_mode = any(t in ("FM", "fm") for t in tokens)
-    tokens = [t for t in tokens if t not in ("FM", "fm")]
+    fill_mode = any(t.upper() == "FM" for t in tokens)
+    tokens = [t for t in tokens if t.upper() != "FM"]
+    if not tokens:
+        return ""
     point = next((i for i, t in enumerate(tokens) if t in (".", "D", "d")), len(tokens))
     int_positions = [i for i in range(point) if tokens[i] in ("9", "0")]
-    frac_positions = [i for i in range(point + 1, len(tokens)) if tokens[i] in ("9", "0")]
-    negative = value < 0 or (value == 0 and value.is_signed())
+    frac_tokens = [t for t in tokens[point + 1 :] if t in ("9", "0")]
     magnitude = value.copy_abs()
     if any(t.upper() == "EEEE" for t in tokens):
-        digits = len(frac_positions)
-        text = f"{float(magnitude):.{digits}e}"
+        text = f"{float(magnitude):.{len(frac_tokens)}e}"
         mantissa, exponent = text.split("e")
-        body = f"{mantissa}e{int(exponent):+03d}"
-        return ("-" if negative else " ") + body
-    rounding = ROUND_HALF_EVEN if half_even else ROUND_HALF_UP
+        return ("-" if value < 0 else " ") + f"{mantissa}e{int(exponent):+03d}"
     if magnitude.is_finite():
-        rounded = magnitude.quantize(Decimal(1).scaleb(-len(frac_positions)), rounding=rounding)
+        rounding = ROUND_HALF_EVEN if half_even else ROUND_HALF_UP
+        rounded = magnitude.quantize(Decimal(1).scaleb(-len(frac_tokens)), rounding=rounding)
         int_text, _, frac_text = f"{rounded:f}".partition(".")
+        is_zero = not rounded
     else:
-        int_text, frac_text = "9" * (len(int_positions) + 1), ""
-    if int_text == "0":
-        # A zero integer part prints nothing unless no fraction follows ('   0').
-        int_text = "" if point < len(tokens) else "0"
-    frac_text = frac_text.ljust(len(frac_positions), "0")
+        int_text, frac_text, is_zero = "9" * (len(int_positions) + 1), "", False
+    negative = value < 0 and not is_zero
     overflow = len(int_text) > len(int_positions)
-    explicit_sign = any(t.upper() in ("S", "MI", "PL", "SG") for t in tokens)
+    frac_text = frac_text.ljust(len(frac_tokens), "0")
+    frac_keep = len(frac_text)
+    if fill_mode and not overflow:
+        # FM drops trailing zeros standing in '9' fraction positions.
+        while frac_keep and frac_tokens[frac_keep - 1] == "9" and frac_text[frac_keep - 1] == "0":
+            frac_keep -= 1
+    if int_text == "0" and frac_keep:
+        int_text = ""
+    upper = [t.upper() for t in tokens]
+    implicit_sign = not any(t in ("S", "MI", "SG") for t in upper)
+    lead = ("-" if negative else ("" if fill_mode else " ")) if implicit_sign else ""
+    if "S" in upper:
+        lead += "-" if negative else "+"
     first_zero = next(
         (k for k, i in enumerate(int_positions) if tokens[i] == "0"), len(int_positions)
     )
     digit_start = len(int_positions) - len(int_text)
     started_at = min(digit_start, first_zero)
     out: list[str] = []
-    pending_sign = "" if explicit_sign else ("-" if negative else ("" if fill_mode else " "))
-    sign_placed = False
-
-    def place_sign() -> None:
-        nonlocal sign_placed
-        if not sign_placed:
-            out.append(pending_sign)
-            sign_placed = True
-
-    anchored_sign = ""
-    if any(t.upper() == "S" for t in tokens):
-        anchored_sign = "-" if negative else "+"
-    int_index = 0
-    frac_index = 0
+    lead_placed = False
+    int_index = frac_index = 0
     for position, token in enumerate(tokens):
-        upper = token.upper()
+        kind = upper[position]
         if token in ("9", "0") and position < point:
             k = int_index
             int_index += 1
-            if overflow:
-                place_sign()
-                out.append("#")
-            elif k < started_at:
+            if not overflow and k < started_at:
                 if not fill_mode:
                     out.append(" ")
+                continue
+            if not lead_placed:
+                out.append(lead)
+                lead_placed = True
+            if overflow:
+                out.append("#")
             else:
-                if k == started_at:
-                    place_sign()
-                    out.append(anchored_sign)
-                    anchored_sign = ""
-                digit_index = k - digit_start
-                out.append(int_text[digit_index] if digit_index >= 0 else "0")
-        elif token in (".", "D", "d") and position == point:
-            place_sign()
-            out.append(anchored_sign)
-            anchored_sign = ""
-            out.append(".")
+                out.append(int_text[k - digit_start] if k >= digit_start else "0")
+        elif position == point:
+            if frac_tokens or overflow:
+                if not lead_placed:
+                    out.append(lead)
+                    lead_placed = True
+                out.append(".")
         elif token in ("9", "0"):
-            k = frac_index
+            if frac_index < frac_keep:
+                out.append("#" if overflow else frac_text[frac_index])
             frac_index += 1
-            out.append("#" if overflow else frac_text[k])
-        elif token in (",", "G", "g"):
-            if position < point and int_index <= started_at and not overflow:
+        elif kind in (",", "G"):
+            if position < point and not overflow and int_index <= started_at:
                 if not fill_mode:
                     out.append(" ")
             else:
                 out.append(",")
-        elif upper == "S":
+        elif kind == "S":
             continue
-        elif upper == "MI":
+        elif kind == "MI":
             out.append("-" if negative else ("" if fill_mode else " "))
-        elif upper == "PL":
+        elif kind == "PL":
             out.append("+" if not negative else ("" if fill_mode else " "))
-            if negative and not sign_placed:
-                pending_sign = "-"
-        elif upper == "SG":
+        elif kind == "SG":
             out.append("-" if negative else "+")
         else:
             out.append(token)
-    place_sign()
-    out.append(anchored_sign)
-    text = "".join(out)
-    if fill_mode and frac_positions and not overflow:
-        # FM drops trailing zeros that stand in '9' fraction positions.
-        keep = len(frac_text)
-        for k in range(len(frac_positions) - 1, -1, -1):
-            if tokens[frac_positions[k]] == "9" and frac_text[k] == "0":
-                keep = k
-            else:
-                break
-        if keep < len(frac_text):
-            cut = len(frac_text) - keep
-            head, _, tail = text.rpartition(".")
-            tail_digits = tail[: len(frac_text)]
-            text = head + "." + tail_digits[: len(tail_digits) - cut] + tail[len(frac_text) :]
-    return text
+    if not lead_placed:
+        out.append(lead)
+    return "".join(out)
 
 
 def _to_char_numeric(value: Decimal, template: str) -> str:
@@ -3628,14 +3649,6 @@ def _json_error(message: str) -> TideError:
 def json_string(s: str) -> str:
     """A JSON string literal, escaped as PostgreSQL's escape_json does."""
     return json.dumps(s, ensure_ascii=False)
-
-
-def _jsonb_number_text(n: Any) -> str:
-    if isinstance(n, Decimal):
-        return f"{n:f}"
-    if isinstance(n, float):
-        return repr(n)
-    return str(n)
 
 
 def jsonb_key_order(key: str) -> tuple[int, bytes]:
@@ -4476,26 +4489,12 @@ def _strip_padding(s: str) -> str:
 _BPCHAR_COMPARISONS = _keyed_comparisons(_strip_padding)
 
 #: Types whose Python values already order as PostgreSQL orders them.
-_PLAIN_ORDERED_OIDS = frozenset(
-    {
-        BOOL.oid,
-        INT2.oid,
-        INT4.oid,
-        INT8.oid,
-        OID.oid,
-        TEXT.oid,
-        VARCHAR.oid,
-        NAME.oid,
-        CHAR.oid,
-        BYTEA.oid,
-        DATE.oid,
-        TIME.oid,
-        TIMESTAMP.oid,
-        TIMESTAMPTZ.oid,
-        INTERVAL.oid,
-        UUID.oid,
-    }
-)
+# fmt: off
+_PLAIN_ORDERED_OIDS = frozenset(t.oid for t in (
+    BOOL, INT2, INT4, INT8, OID, TEXT, VARCHAR, NAME, CHAR, BYTEA, DATE, TIME, TIMESTAMP,
+    TIMESTAMPTZ, INTERVAL, UUID,
+))
+# fmt: on
 
 
 def comparison_impls(t: SqlType) -> dict[str, Impl] | None:
@@ -5182,23 +5181,12 @@ def _register_floats() -> None:
 
 
 #: Types with same-type comparison operators (varchar uses text's, as in PostgreSQL).
+# fmt: off
 _COMPARABLE = (
-    BOOL,
-    OID,
-    TEXT,
-    NAME,
-    BPCHAR,
-    CHAR,
-    BYTEA,
-    NUMERIC,
-    DATE,
-    TIME,
-    TIMESTAMP,
-    TIMESTAMPTZ,
-    INTERVAL,
-    UUID,
-    JSONB,
+    BOOL, OID, TEXT, NAME, BPCHAR, CHAR, BYTEA, NUMERIC, DATE, TIME, TIMESTAMP, TIMESTAMPTZ,
+    INTERVAL, UUID, JSONB,
 )
+# fmt: on
 
 
 def _converted_comparison(

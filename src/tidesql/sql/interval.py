@@ -98,16 +98,24 @@ class Interval:
             return NotImplemented
         return self.span() == other.span()
 
-    def __lt__(self, other: Interval) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
         return self.span() < other.span()
 
-    def __le__(self, other: Interval) -> bool:
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
         return self.span() <= other.span()
 
-    def __gt__(self, other: Interval) -> bool:
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
         return self.span() > other.span()
 
-    def __ge__(self, other: Interval) -> bool:
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Interval):
+            return NotImplemented
         return self.span() >= other.span()
 
     def __hash__(self) -> int:

@@ -47,6 +47,10 @@ def parse(sql: str) -> list[ParsedStatement]:
     statements: list[ParsedStatement] = []
     try:
         result = pg_query.parse(sql)
+    except UnicodeDecodeError:
+        # libpg_query points into the middle of a multibyte character when it reports an
+        # error there; pg-query-python then fails to decode its own message.
+        raise SqlSyntaxError("syntax error: invalid byte sequence in the statement") from None
     except pg_query.PgQueryError as error:
         # DSQL syntax is handled statement by statement below when the whole fails.
         if _ASYNC_INDEX.search(sql) or _ASYNC_ALTER.search(sql) or " async" in sql.lower():

@@ -221,6 +221,8 @@ class Session:
         self.settings: dict[str, str] = dict(DEFAULT_SETTINGS)
         self.settings["session_authorization"] = user
         self.transaction: SqlTransaction | None = None
+        self._format_settings: tuple[dict[str, str], int, T.FormatSettings] | None = None
+        self._settings_generation = 0
         for name, value in (startup or {}).items():
             lowered = name.lower()
             if lowered in ("user", "database", "options", "replication"):
@@ -251,12 +253,26 @@ class Session:
         return "T" if self.in_block else "I"
 
     def format_settings(self) -> T.FormatSettings:
+        if self.transaction is not None and self.transaction.local_settings:
+            return self._build_format_settings()
+        cached = self._format_settings
+        if (
+            cached is not None
+            and cached[0] is self.settings
+            and cached[1] == self._settings_generation
+        ):
+            return cached[2]
+        settings = self._build_format_settings()
+        self._format_settings = (self.settings, self._settings_generation, settings)
+        return settings
+
+    def _build_format_settings(self) -> T.FormatSettings:
         return T.FormatSettings(
-            date_style=self.settings["datestyle"],
-            interval_style=self.settings["intervalstyle"],
-            timezone=self.settings["timezone"],
-            extra_float_digits=int(self.settings["extra_float_digits"] or "1"),
-            bytea_output=self.settings["bytea_output"],
+            date_style=self.get_setting("datestyle"),
+            interval_style=self.get_setting("intervalstyle"),
+            timezone=self.get_setting("timezone"),
+            extra_float_digits=int(self.get_setting("extra_float_digits") or "1"),
+            bytea_output=self.get_setting("bytea_output"),
         )
 
     async def execute_simple(self, sql: str) -> AsyncIterator[StatementResult]:
@@ -378,6 +394,7 @@ class Session:
                 sqlstate=sqlstates.CANT_CHANGE_RUNTIME_PARAM,
             )
         value = normalize_setting(self, lowered, value)
+        self._settings_generation += 1
         if local and self.transaction is not None:
             self.transaction.local_settings[lowered] = value
         else:
@@ -446,14 +463,17 @@ class Session:
 
     # ------------------------------------------------------------ running
     async def _guarded(self, work: Any) -> StatementResult:
+        """Run one statement in the caller's task; a CancelRequest cancels that task while
+        the statement runs, and the cancellation becomes SQLSTATE 57014."""
         self.cancelled = False
-        task = asyncio.ensure_future(work())
+        task = asyncio.current_task()
         self._running = task
         try:
-            result: StatementResult = await task
+            result: StatementResult = await work()
             return result
         except asyncio.CancelledError:
-            if self.cancelled:
+            if self.cancelled and task is not None:
+                task.uncancel()
                 raise TideError(
                     "canceling statement due to user request", sqlstate=sqlstates.QUERY_CANCELED
                 ) from None

@@ -20,8 +20,11 @@ How are values represented?
     ``datetime.date``; time a naive ``datetime.time``; timestamp a naive ``datetime``;
     timestamptz an aware ``datetime`` in UTC; interval :class:`Interval`; uuid
     ``uuid.UUID``; json the ``str`` as given; jsonb parsed Python values whose numbers are
-    ``int`` or ``Decimal`` (``1.50`` stays ``1.50``); arrays nested ``list`` (one level
-    per dimension, lower bound 1); int2vector/oidvector ``list[int]``.
+    ``int`` or ``Decimal`` (``1.50`` stays ``1.50``), with :data:`JSON_NULL` for a jsonb
+    that is JSON ``null`` as a whole (``None`` would read as SQL NULL; nested nulls are
+    ``None``); arrays nested ``list`` (one level per dimension, lower bound 1; arrays of
+    jsonb, int2vector and oidvector, whose values are lists, are one-dimensional);
+    int2vector/oidvector ``list[int]``.
 
 How does a value become text, or bytes, and back?
     Through dispatch tables keyed by OID: ``_TEXT_OUT``, ``_TEXT_IN``, ``_BINARY_SEND``,
@@ -53,10 +56,15 @@ How are values ordered?
     array < object, an object with more pairs is greater), arrays compare element by
     element with NULL last, then by length and dimensions.
 
-Non-goals: infinite dates and timestamps, years outside 1..9999 and ``time '24:00'``
-(Python's datetime cannot hold them; they raise 22008/0A000), non-1 array lower bounds,
-composite (record) values, and looking names up for regclass/regproc, which needs the
-catalog (pass one in :attr:`FormatSettings.catalog`).
+How was it checked?
+    Against a PostgreSQL 15 server: the tables in ``tests/test_sql_types.py`` hold its
+    answers (outputs, errors, ``*_send`` bytes, ORDER BY results, UNION result types).
+
+Non-goals: infinite dates and timestamps, BC years and years after 9999, and
+``time '24:00:00'`` (Python's datetime cannot hold them; they raise 0A000 or 22008),
+array lower bounds other than 1, multidimensional arrays of jsonb, composite (record)
+values, and regclass/regproc names, which need the catalog (it can be handed in as
+:attr:`FormatSettings.catalog`).
 """
 
 from __future__ import annotations
@@ -83,10 +91,10 @@ from tidesql.sql.interval import Interval
 __all__ = [
     "ALL_TYPES",
     "DEFAULT_SETTINGS",
+    "JSON_NULL",
     "CatalogNames",
     "FormatSettings",
     "Interval",
-    "JSON_NULL",
     "SqlType",
     "array_of",
     "can_coerce",
@@ -240,8 +248,10 @@ JSONB_ARRAY = _array(JSONB)
 
 _INT_OIDS = frozenset({INT2.oid, INT4.oid, INT8.oid})
 _NUMERIC_OIDS = frozenset({INT2.oid, INT4.oid, INT8.oid, FLOAT4.oid, FLOAT8.oid, NUMERIC.oid})
-_OID_LIKE = frozenset({OID.oid, REGPROC.oid, REGCLASS.oid, REGTYPE.oid})
 _VECTOR_OIDS = frozenset({INT2VECTOR.oid, OIDVECTOR.oid})
+# Types whose values may themselves be Python lists. An array of them cannot tell a
+# nested list (a value) from another dimension, so such arrays are one-dimensional.
+_LIST_VALUED_OIDS = _VECTOR_OIDS | {JSONB.oid}
 _VARHDRSZ = 4
 
 
@@ -427,22 +437,21 @@ def type_from_name(
     user-level modifiers (``[10]`` for varchar(10), ``[10, 2]`` for numeric(10,2)),
     stored PostgreSQL's way; ``array_bounds`` > 0 makes it an array type. Common SQL
     spellings (``integer``, ``character varying``, ``double precision``…) are accepted;
-    ``char`` and ``character`` mean ``character(1)``, while the single-byte internal type
-    is ``'"char"'`` (or ``pg_catalog.char``). Unknown names raise 42704.
+    pg_query already turns SQL's unquoted ``char``/``character`` into
+    ``pg_catalog.bpchar`` with modifier 1, so a bare ``char`` can only come from the quoted
+    ``"char"``: the single-byte internal type. Unknown names raise 42704.
     """
     typmods = list(typmods or [])
     if len(names) == 2 and names[0] == "pg_catalog":
-        qualified = True
         name = names[1]
     elif len(names) == 1:
-        qualified = False
         name = names[0]
     else:
         raise TideError(
             f'type "{".".join(names)}" does not exist', sqlstate=sqlstates.UNDEFINED_OBJECT
         )
     key = name if name.startswith('"') else name.lower()
-    if qualified and key == "char":
+    if key in ("char", '"char"'):
         sql_type: SqlType | None = CHAR
     elif key in _CHAR_ALIASES:
         sql_type = BPCHAR
@@ -1243,7 +1252,12 @@ def _json_error(text: str, detail: str) -> TideError:
 
 def _json_error_detail(text: str, error: ValueError) -> str:
     if isinstance(error, json.JSONDecodeError):
-        rest = text[error.pos :].lstrip(" \t\n\r")
+        start = error.pos
+        if error.msg.startswith("Extra data"):
+            # PostgreSQL names the whole lexeme: '01' is one invalid token, not '1'.
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+                start -= 1
+        rest = text[start:].lstrip(" \t\n\r")
         if not rest:
             return "The input string ended unexpectedly."
         token = re.match(r"[A-Za-z0-9_.+-]+|.", rest, re.DOTALL)
@@ -1379,6 +1393,9 @@ def _regtype_from_text(text: str) -> SqlType:
     names = [part.strip() for part in words.split(".")] if "." in words else [words]
     if len(names) == 1:
         names = [" ".join(words.split())]
+        if names[0].lower() in ("char", "character"):
+            # SQL's unquoted char is character(1); only "char" quoted is the byte type.
+            names = ["bpchar"]
     sql_type = type_from_name(names)
     if match and match.group(2):
         sql_type = array_of(sql_type)
@@ -2196,9 +2213,9 @@ def _array_out(value: list[Any], sql_type: SqlType, settings: FormatSettings) ->
     if element is None:
         raise TideError(f"{sql_type.name} is not an array type")
     element_out = _TEXT_OUT[element.oid]
-    # A nested list is another dimension, except for int2vector/oidvector elements,
-    # whose values are lists themselves (those arrays are one-dimensional).
-    nested = element.oid not in _VECTOR_OIDS
+    # A nested list is another dimension, except for list-valued elements (jsonb,
+    # int2vector, oidvector), whose arrays are one-dimensional.
+    nested = element.oid not in _LIST_VALUED_OIDS
 
     def render(items: list[Any]) -> str:
         parts = []
@@ -2212,6 +2229,13 @@ def _array_out(value: list[Any], sql_type: SqlType, settings: FormatSettings) ->
         return "{" + ",".join(parts) + "}"
 
     return render(value)
+
+
+def _multidimensional_unsupported(element: SqlType) -> TideError:
+    return TideError(
+        f"multidimensional arrays of {element.name} are not supported",
+        sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+    )
 
 
 _ARRAY_BOUND = re.compile(r"\[\s*([+-]?\d+)\s*(?::\s*([+-]?\d+)\s*)?\]")
@@ -2250,7 +2274,8 @@ class _ArrayReader:
         pos = self.skip_spaces(pos)
         if pos != len(text):
             raise self.error("Junk after closing right brace.")
-        self.check_shape(value)
+        if self.element.oid not in _LIST_VALUED_OIDS:
+            self.check_shape(value)
         return value
 
     def read_dimensions(self, pos: int) -> int:
@@ -2281,6 +2306,8 @@ class _ArrayReader:
                 if kind == "scalar" or not expect_element:
                     raise self.error('Unexpected "{" character.')
                 kind = "sub"
+                if self.element.oid in _LIST_VALUED_OIDS:
+                    raise _multidimensional_unsupported(self.element)
                 sub, pos = self.read_level(pos, depth + 1)
                 items.append(sub)
                 expect_element = False
@@ -2830,10 +2857,10 @@ def _array_dims(value: list[Any], element: SqlType) -> list[int]:
     """The size of each dimension, read down the first elements."""
     dims: list[int] = []
     probe: Any = value
-    vector = element.oid in _VECTOR_OIDS
+    list_valued = element.oid in _LIST_VALUED_OIDS
     while isinstance(probe, list):
         dims.append(len(probe))
-        if not probe or vector:
+        if not probe or list_valued:
             break
         probe = probe[0]
     return dims
@@ -2905,6 +2932,8 @@ def _recv_array_of(data: bytes, sql_type: SqlType, element: SqlType) -> list[Any
         pos += length
     if pos != len(data):
         raise _bad_binary(sql_type)
+    if ndim > 1 and element.oid in _LIST_VALUED_OIDS:
+        raise _multidimensional_unsupported(element)
     for size in reversed(dims[1:]):
         flat = [flat[i : i + size] for i in range(0, len(flat), size)]
     return flat
@@ -3404,16 +3433,19 @@ def _apply_typmod(value: Any, target: SqlType, explicit: bool) -> Any:
         return value
     if target.element is not None:
         element = target.element
-        return _map_nested(value, lambda item: _apply_typmod(item, element, explicit))
+        return _map_nested(value, lambda item: _apply_typmod(item, element, explicit), element)
     coerce = _TYPMOD_COERCE.get(target.oid)
     return value if coerce is None else coerce(value, target, explicit)
 
 
-def _map_nested(value: list[Any], function: Callable[[Any], Any]) -> list[Any]:
+def _map_nested(value: list[Any], function: Callable[[Any], Any], element: SqlType) -> list[Any]:
+    """Apply ``function`` to every non-NULL element of a (nested) array value."""
+    if element.oid in _LIST_VALUED_OIDS:
+        return [None if item is None else function(item) for item in value]
     return [
         None
         if item is None
-        else (_map_nested(item, function) if isinstance(item, list) else function(item))
+        else (_map_nested(item, function, element) if isinstance(item, list) else function(item))
         for item in value
     ]
 
@@ -3449,6 +3481,7 @@ def cast_value(
             lambda item: cast_value(
                 item, source_element, target_element, settings, explicit=explicit
             ),
+            source_element,
         )
     elif source.oid == UNKNOWN.oid or source.category == "S":
         # I/O conversion from a string type. Like PostgreSQL, the input function sees

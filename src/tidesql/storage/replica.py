@@ -107,6 +107,20 @@ class StorageReplica:
     def high_water_mark(self) -> int:
         return self._high_water_mark
 
+    def advance(self, high_water_mark: int) -> None:
+        """The journals moved on without commits for this shard: raise the mark."""
+        invariant(
+            high_water_mark >= self._high_water_mark,
+            f"{self.name}: high water mark went back from {self._high_water_mark} "
+            f"to {high_water_mark}",
+        )
+        self._high_water_mark = high_water_mark
+        waiters = self._waiters
+        while waiters and waiters[0][0] <= high_water_mark:
+            _, _, future = heapq.heappop(waiters)
+            if not future.done():
+                future.set_result(None)
+
     def apply(self, batch: ReplicaBatch) -> None:
         invariant(
             batch.high_water_mark >= self._high_water_mark,

@@ -35,8 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
-from sortedcontainers import SortedDict
-
 from tidesql import sqlstates
 from tidesql.adjudicator.messages import (
     REASON_SCHEMA,
@@ -130,7 +128,8 @@ class TransactionState:
     #: τ against which write conflicts are checked: τ_start, or under READ COMMITTED the
     #: read timestamp of the first statement that wrote or locked anything.
     check_timestamp: int | None = None
-    writes: SortedDict[bytes, bytes | None] = field(default_factory=SortedDict)
+    #: The notebook: key → new value (None deletes). Sorted only when a scan needs it.
+    writes: dict[bytes, bytes | None] = field(default_factory=dict)
     row_keys: set[bytes] = field(default_factory=set)
     change_bytes: int = 0
     lock_keys: set[bytes] = field(default_factory=set)
@@ -210,7 +209,7 @@ class Transaction:
     # ------------------------------------------------------------ statements
     def begin_statement(self) -> None:
         """Start a statement: a fresh snapshot under READ COMMITTED, and an undo mark."""
-        self._ensure_active()
+        self._check_age()
         state = self.state
         if state.isolation is Isolation.READ_COMMITTED:
             state.read_timestamp = max(state.read_timestamp, self.processor.clock.now().latest)
@@ -267,7 +266,9 @@ class Transaction:
         stored = await self._scan_stored(low, high, limit, reverse)
         if not state.writes:
             return stored
-        own = list(state.writes.irange(low, high, inclusive=(True, False), reverse=reverse))
+        own = sorted(
+            (k for k in state.writes if low <= k and (high is None or k < high)), reverse=reverse
+        )
         if not own:
             return stored
         # Every own write in range replaces or hides the stored row; fetch more if the
@@ -359,6 +360,11 @@ class Transaction:
         state = self.state
         if state.status is not Status.ACTIVE:
             raise TransactionStateError(f"transaction is {state.status.value}")
+
+    def _check_age(self) -> None:
+        """DSQL's age limit, checked when a statement begins and at COMMIT."""
+        self._ensure_active()
+        state = self.state
         age = self.processor.clock.now().latest - state.start_timestamp
         if age > self.processor.limits.age_ns_max:
             state.status = Status.ABORTED
@@ -373,7 +379,7 @@ class Transaction:
 
     async def commit(self) -> int | None:
         """Commit; return τ_commit, or ``None`` for a read-only transaction."""
-        self._ensure_active()
+        self._check_age()
         state = self.state
         if self.is_read_only:
             state.status = Status.COMMITTED
@@ -383,7 +389,7 @@ class Transaction:
         check_timestamp = state.check_timestamp
         if check_timestamp is None or serializable:
             check_timestamp = state.start_timestamp
-        writes = tuple(Write(key, value) for key, value in state.writes.items())
+        writes = tuple(Write(key, state.writes[key]) for key in sorted(state.writes))
         request = CommitRequest(
             transaction_id=state.transaction_id,
             start_timestamp=check_timestamp,
