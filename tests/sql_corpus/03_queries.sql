@@ -36,3 +36,8 @@ SELECT name FROM c3_emp WHERE salary > ALL (SELECT salary FROM c3_emp WHERE dept
 SELECT e.name FROM c3_emp e JOIN c3_dept d USING (id) ORDER BY 1;
 SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s) ORDER BY n DESC;
 SELECT (SELECT name FROM c3_emp);
+SELECT e.name, d.name FROM c3_emp e LEFT JOIN c3_dept d ON d.id = e.dept WHERE e.id = 4;
+SELECT e.name, d.name FROM c3_emp e LEFT JOIN c3_dept d ON d.id = e.dept WHERE e.id = 1;
+SELECT e.name, d.name FROM c3_emp e JOIN c3_dept d ON d.id = e.dept AND d.name <> 'eng' WHERE e.id IN (3, 5) ORDER BY e.name;
+SELECT e.name, b.name, d.name FROM c3_emp e JOIN c3_emp b ON b.id = e.boss JOIN c3_dept d ON d.id = b.dept WHERE e.id = 5;
+SELECT e.name FROM c3_emp e JOIN c3_dept d ON d.id = e.dept WHERE e.id = 2 AND d.name = 'ops';

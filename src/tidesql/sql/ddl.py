@@ -503,7 +503,7 @@ async def _alter_table(
         command = command_node.alter_table_cmd
         subtype = command.subtype
         if subtype == pb.AT_AddColumn:
-            definition = command.def_.column_def
+            definition = getattr(command, "def").column_def
             if dsql and (len(definition.constraints)):
                 raise not_supported(
                     "unsupported ALTER TABLE ADD COLUMN with constraints or defaults",
@@ -549,7 +549,7 @@ async def _alter_table(
                     sqlstate=sqlstates.UNDEFINED_COLUMN,
                 )
             altering.default = (
-                deparse_expression(command.def_) if command.HasField("def_") else None
+                deparse_expression(getattr(command, "def")) if command.HasField("def") else None
             )
         else:
             raise not_supported("unsupported ALTER TABLE operation")

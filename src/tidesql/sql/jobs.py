@@ -147,7 +147,18 @@ async def _mark_valid(engine: Any, job: Job) -> None:
     raise TideError("could not mark the index valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
 
 
-async def maybe_wait_for_job(session: Any, statement: ParsedStatement) -> StatementResult | None:
+def is_wait_for_job(statement: ParsedStatement) -> bool:
+    """Whether the statement is ``SELECT sys.wait_for_job(…)``, which is not planned."""
+    node = statement.node
+    if statement.kind != "select_stmt" or len(node.target_list) != 1 or len(node.from_clause):
+        return False
+    kind, call = node_kind(node.target_list[0].res_target.val)
+    return kind == "func_call" and string_values(call.funcname) == ["sys", "wait_for_job"]
+
+
+async def maybe_wait_for_job(
+    session: Any, statement: ParsedStatement, params: list[Any]
+) -> StatementResult | None:
     """``SELECT sys.wait_for_job('id')``: wait, then answer one row."""
     node = statement.node
     if len(node.target_list) != 1 or len(node.from_clause):
@@ -155,11 +166,20 @@ async def maybe_wait_for_job(session: Any, statement: ParsedStatement) -> Statem
     kind, call = node_kind(node.target_list[0].res_target.val)
     if kind != "func_call" or string_values(call.funcname) != ["sys", "wait_for_job"]:
         return None
-    if len(call.args) != 1 or node_kind(call.args[0])[0] != "a_const":
+    arg_kind, arg = node_kind(call.args[0]) if len(call.args) == 1 else ("", None)
+    job_id: str
+    if arg is None:
         raise TideError(
-            "sys.wait_for_job takes one job id constant", sqlstate=sqlstates.INVALID_PARAMETER_VALUE
+            "sys.wait_for_job takes one job id", sqlstate=sqlstates.INVALID_PARAMETER_VALUE
         )
-    job_id = node_kind(call.args[0])[1].sval.sval
+    if arg_kind == "a_const" and arg.WhichOneof("val") == "sval":
+        job_id = arg.sval.sval
+    elif arg_kind == "param_ref" and 0 < arg.number <= len(params):
+        job_id = str(params[arg.number - 1])
+    else:
+        raise TideError(
+            "sys.wait_for_job takes one job id", sqlstate=sqlstates.INVALID_PARAMETER_VALUE
+        )
     job = session.engine.jobs.get(job_id)
     if job is None:
         raise TideError(f'job "{job_id}" does not exist', sqlstate=sqlstates.UNDEFINED_OBJECT)

@@ -147,6 +147,8 @@ class TableScan(PlanNode):
     equal_prefix: list[Compiled] = field(default_factory=list)
     limit: int | None = None
     description: str = ""
+    #: The FROM alias this scan reads for (a table may appear twice in one query).
+    alias: str = ""
 
     async def rows(self, ctx: Any) -> list[Row]:
         info = self.info
@@ -397,6 +399,13 @@ class NestedLoopJoin(PlanNode):
 
 @dataclass
 class HashJoin(PlanNode):
+    """Build a hash table of the right rows by key, probe it with each left row.
+
+    ``lookup`` is set by the planner when the join binds the right table's whole primary
+    key: (the right table, the left key expressions in primary-key order); the planner
+    may then turn this join into a ``LookupJoin`` once it knows the left side is small.
+    """
+
     left: PlanNode
     right: PlanNode
     kind: str
@@ -407,6 +416,7 @@ class HashJoin(PlanNode):
     left_width: int = 0
     right_width: int = 0
     text: str = ""
+    lookup: tuple[TableInfo, list[Compiled]] | None = None
 
     async def rows(self, ctx: Any) -> list[Row]:
         left_rows = await self.left.rows(ctx)
@@ -480,6 +490,58 @@ def _join(
             if not was:
                 out.append(left_nulls + right_rows[position])
     return out
+
+
+@dataclass
+class LookupJoin(PlanNode):
+    """For each left row, fetch the right table's row by its full primary key.
+
+    Chosen over a hash join when the left side is small (a point lookup, an index
+    lookup, a key range, a LIMIT…) and the join condition binds the right table's whole
+    primary key, so the join reads a few rows instead of scanning the right table.
+    """
+
+    left: PlanNode
+    info: TableInfo
+    key_values: list[Compiled]  # over the left row, in primary-key order
+    right_filter: Callable[[Row, Any], bool] | None
+    kind: str  # inner | left
+    residual: Callable[[Row, Any], bool] | None
+    columns: list[OutputColumn]
+    right_width: int = 0
+
+    async def rows(self, ctx: Any) -> list[Row]:
+        env = ctx.env
+        info = self.info
+        ctx.note_table_read(info)
+        oid = info.oid
+        out: list[Row] = []
+        nulls = (None,) * self.right_width
+        residual = self.residual
+        for left in await self.left.rows(ctx):
+            values = [f(left, env) for f in self.key_values]
+            matched = False
+            if None not in values:
+                key = encode_key((oid, 0, *values))
+                data = await ctx.txn.get(key)
+                if data is not None:
+                    for right in _lock_and_filter(
+                        ctx, info, [(key, data)], False, self.right_filter
+                    ):
+                        combined = left + right
+                        if residual is None or residual(combined, env):
+                            out.append(combined)
+                            matched = True
+            if not matched and self.kind == "left":
+                out.append(left + nulls)
+        return out
+
+    def explain(self) -> list[str]:
+        label = "Nested Loop" if self.kind == "inner" else "Nested Loop Left Join"
+        return [label, f"->  Index Scan using {self.info.name}_pkey on {self.info.name}"]
+
+    def children(self) -> list[PlanNode]:
+        return [self.left]
 
 
 @dataclass

@@ -223,6 +223,7 @@ class Planner:
             where = self.coerce_bool(self.bind(stmt.where_clause, context), "WHERE")
             where_conjuncts = split_conjuncts(where)
         plan = self._apply_where(plan, scope, where_conjuncts, context)
+        plan = self.choose_lookup_joins(plan)
         if len(stmt.locking_clause):
             self._locking(stmt.locking_clause, scope)
         return self._finish_select(stmt, plan, scope)
@@ -749,7 +750,7 @@ class Planner:
             key_column = P.OutputColumn("?key?", T.BYTEA)
             scope.items.append(ScopeItem("\0key", "\0key", T.BYTEA, scope.width, hidden=True))
             columns = [*columns, key_column]
-        return P.TableScan(info, columns, with_key=with_key)
+        return P.TableScan(info, columns, with_key=with_key, alias=alias)
 
     def _view(
         self, table: TableDef, alias: str, column_aliases: list[str], scope: Scope
@@ -898,6 +899,7 @@ class Planner:
                 left_width,
                 right_width,
                 text=" AND ".join("=" for _ in left_keys),
+                lookup=_lookup_option(right, kind, left_keys, right_keys),
             )
         return P.NestedLoopJoin(
             left, right, kind, compile_predicate(residual_expr), columns, left_width, right_width
@@ -975,15 +977,43 @@ class Planner:
         self, plan: P.PlanNode, scope: Scope, pushed: dict[str, list[Expr]]
     ) -> P.PlanNode:
         if isinstance(plan, P.TableScan):
-            for alias, (info, offset) in scope.bases.items():
-                if info is plan.info and alias in pushed:
-                    return self._scan_with(
-                        plan, info, [shift_columns(e, -offset) for e in pushed[alias]]
-                    )
+            base = scope.bases.get(plan.alias)
+            if base is not None and base[0] is plan.info and plan.alias in pushed:
+                info, offset = base
+                return self._scan_with(
+                    plan, info, [shift_columns(e, -offset) for e in pushed[plan.alias]]
+                )
             return plan
         if isinstance(plan, (P.NestedLoopJoin, P.HashJoin)):
             plan.left = self._push_into_scans(plan.left, scope, pushed)
             plan.right = self._push_into_scans(plan.right, scope, pushed)
+        return plan
+
+    def choose_lookup_joins(self, plan: P.PlanNode) -> P.PlanNode:
+        """Turn hash joins whose left side is small into primary-key lookup joins."""
+        if isinstance(plan, (P.NestedLoopJoin, P.HashJoin)):
+            plan.left = self.choose_lookup_joins(plan.left)
+            plan.right = self.choose_lookup_joins(plan.right)
+        elif isinstance(plan, (P.Filter, P.Project, P.Apply)):
+            plan.child = self.choose_lookup_joins(plan.child)
+        if (
+            isinstance(plan, P.HashJoin)
+            and plan.lookup is not None
+            and isinstance(plan.right, P.TableScan)
+            and not plan.right.with_key
+            and _is_selective(plan.left)
+        ):
+            info, key_values = plan.lookup
+            return P.LookupJoin(
+                plan.left,
+                info,
+                key_values,
+                plan.right.filter,
+                plan.kind,
+                plan.residual,
+                plan.columns,
+                plan.right_width,
+            )
         return plan
 
     def _scan_with(self, scan: P.TableScan, info: TableInfo, conjuncts: list[Expr]) -> P.PlanNode:
@@ -1135,10 +1165,14 @@ class Planner:
         if isinstance(expr, Const):
             if expr.value is None:
                 return Const(None, target)
-            if source.oid == T.UNKNOWN.oid:
-                return Const(T.parse_value(expr.value, target), target)
-            if explicit or T.can_coerce(source, target, context):
-                return Const(T.cast_value(expr.value, source, target, explicit=explicit), target)
+            # Fold the cast now unless its result depends on session settings (TimeZone,
+            # DateStyle, extra_float_digits…): plans are shared across sessions.
+            if _settings_free(source, target):
+                if source.oid == T.UNKNOWN.oid:
+                    return Const(T.parse_value(expr.value, target), target)
+                if explicit or T.can_coerce(source, target, context):
+                    value = T.cast_value(expr.value, source, target, explicit=explicit)
+                    return Const(value, target)
         if not explicit and not T.can_coerce(source, target, context):
             raise TideError(
                 f"{('argument of ' + clause + ' ') if clause and clause.isupper() else ''}"
@@ -1821,6 +1855,63 @@ _ANY_OIDS = {
     5077,
     5078,
 }  # any, anyelement, anyarray, anynonarray, anycompatible…
+
+
+_SETTINGS_DEPENDENT = {
+    T.DATE.oid,
+    T.TIME.oid,
+    T.TIMESTAMP.oid,
+    T.TIMESTAMPTZ.oid,
+    T.INTERVAL.oid,
+    T.FLOAT4.oid,
+    T.FLOAT8.oid,
+    T.BYTEA.oid,
+    T.REGCLASS.oid,
+    T.REGTYPE.oid,
+    T.REGPROC.oid,
+}
+
+
+def _settings_free(source: T.SqlType, target: T.SqlType) -> bool:
+    """Whether casting between these types gives the same value in every session."""
+    for sql_type in (source, target):
+        base = sql_type.element or sql_type
+        if base.oid in _SETTINGS_DEPENDENT or base.oid in (T.JSON.oid, T.JSONB.oid):
+            return False
+    return True
+
+
+def _lookup_option(
+    right: P.PlanNode, kind: str, left_keys: list[Expr], right_keys: list[Expr]
+) -> tuple[TableInfo, list[Any]] | None:
+    """(right table, left key expressions in primary-key order) when the equi-join keys
+    bind the right table's whole primary key."""
+    if kind not in ("inner", "left") or not isinstance(right, P.TableScan) or right.with_key:
+        return None
+    info = right.info
+    if not info.primary_key:
+        return None
+    attnum_at = {i: c.attnum for i, c in enumerate(info.live_columns)}
+    bound: dict[int, Expr] = {}
+    for left_expr, right_expr in zip(left_keys, right_keys, strict=True):
+        if isinstance(right_expr, ColumnRef) and right_expr.index in attnum_at:
+            bound.setdefault(attnum_at[right_expr.index], left_expr)
+    if not all(a in bound for a in info.primary_key):
+        return None
+    return info, [bound[a].compile() for a in info.primary_key]
+
+
+def _is_selective(plan: P.PlanNode) -> bool:
+    """Whether a plan is known to produce few rows (no statistics: by its shape)."""
+    if isinstance(plan, (P.PointLookup, P.IndexLookup, P.ValuesScan, P.Result, P.Limit)):
+        return True
+    if isinstance(plan, P.TableScan):
+        return bool(plan.equal_prefix or plan.low or plan.high)
+    if isinstance(plan, P.LookupJoin):
+        return _is_selective(plan.left)
+    if isinstance(plan, (P.Filter, P.Project)):
+        return _is_selective(plan.child)
+    return False
 
 
 def _aggregate_clause(value: Any) -> str:

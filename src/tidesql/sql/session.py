@@ -323,7 +323,12 @@ class Session:
         declared = [T.type_by_oid(o) if o else T.UNKNOWN for o in (param_type_oids or [])]
         statement = statements[0] if statements else None
         prepared = PreparedStatement(sql, statement, declared, None)
-        if statement is not None and classify(statement) in ("query", "dml"):
+        from tidesql.sql.jobs import is_wait_for_job
+
+        if statement is not None and is_wait_for_job(statement):
+            prepared.param_types = [T.TEXT] * len(declared or [T.TEXT])
+            prepared.columns = [Column("wait_for_job", T.BOOL)]
+        elif statement is not None and classify(statement) in ("query", "dml"):
             planned = await self._plan_in_transaction(statement, declared)
             prepared.planned = planned
             prepared.param_types = [

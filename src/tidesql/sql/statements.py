@@ -416,6 +416,7 @@ def _scan_for_change(
             planner.coerce_bool(planner.bind(node.where_clause, context), "WHERE")
         )
     plan = planner._apply_where(plan, scope, conjuncts, context)
+    plan = planner.choose_lookup_joins(plan)
     return plan, scope, len(info.live_columns)
 
 
@@ -600,7 +601,7 @@ async def _select(
 ) -> StatementResult:
     from tidesql.sql.jobs import maybe_wait_for_job
 
-    waited = await maybe_wait_for_job(session, statement)
+    waited = await maybe_wait_for_job(session, statement, params)
     if waited is not None:
         return waited
     return await _run_planned(session, statement, params, prepared)

@@ -1,0 +1,288 @@
+"""Sessions, transactions, DSQL-mode refusals, errors and OCC conflicts — through psycopg
+against a real ``tidesql serve`` (DSQL mode unless the test says extended)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import psycopg
+import pytest
+
+_names = itertools.count()
+
+
+def table_name(prefix: str = "t") -> str:
+    return f"{prefix}_{next(_names)}_{id(object()) % 100000}"
+
+
+def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    return psycopg.connect(dsn, autocommit=True, **kwargs)
+
+
+def sqlstate_of(connection: psycopg.Connection[Any], sql: str) -> tuple[str | None, str]:
+    with pytest.raises(psycopg.Error) as caught:
+        connection.execute(sql)
+    return caught.value.sqlstate, str(caught.value.diag.message_primary)
+
+
+# ---------------------------------------------------------------- settings
+def test_set_show_reset(tidesql_dsn: str) -> None:
+    with connect(tidesql_dsn) as c:
+        assert c.execute("SHOW timezone").fetchone() == ("UTC",)
+        c.execute("SET TIME ZONE 'America/New_York'")
+        assert c.execute("SHOW TimeZone").fetchone() == ("America/New_York",)
+        assert c.info.parameter_status("TimeZone") == "America/New_York"
+        row = c.execute("SELECT '2024-07-01 12:00:00+00'::timestamptz::text").fetchone()
+        assert row == ("2024-07-01 08:00:00-04",)
+        c.execute("RESET timezone")
+        assert c.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
+        c.execute("SET application_name = 'tests'")
+        assert c.execute("SHOW application_name").fetchone() == ("tests",)
+        assert c.execute("SELECT set_config('search_path', 'public', false)").fetchone() == (
+            "public",
+        )
+        assert c.execute("SHOW transaction_isolation").fetchone() == ("repeatable read",)
+        assert sqlstate_of(c, "SHOW no_such_setting")[0] == "42704"
+        assert sqlstate_of(c, "SET TIME ZONE 'Mars/Olympus'")[0] == "22023"
+        assert c.execute("SELECT version()").fetchone()[0].startswith("PostgreSQL 16")
+
+
+def test_server_reports_postgres_16(tidesql_dsn: str) -> None:
+    with connect(tidesql_dsn) as c:
+        assert c.info.parameter_status("server_version").startswith("16.")
+        assert c.info.parameter_status("client_encoding") == "UTF8"
+        assert c.info.server_version >= 160000
+
+
+# ---------------------------------------------------------------- transactions
+def test_failed_transaction_refuses_until_rollback(tidesql_dsn: str) -> None:
+    with connect(tidesql_dsn) as c:
+        c.execute("BEGIN")
+        assert sqlstate_of(c, "SELECT 1/0")[0] == "22012"
+        assert sqlstate_of(c, "SELECT 1")[0] == "25P02"
+        c.execute("ROLLBACK")
+        assert c.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_statement_error_inside_block_keeps_earlier_writes_until_rollback(tidesql_dsn: str) -> None:
+    name = table_name()
+    with connect(tidesql_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        c.execute("BEGIN")
+        c.execute(f"INSERT INTO {name} VALUES (1)")
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (1)")[0] == "23505"
+        c.execute("ROLLBACK")
+        assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (0,)
+        c.execute(f"INSERT INTO {name} VALUES (2)")
+        assert c.execute(f"SELECT id FROM {name}").fetchall() == [(2,)]
+
+
+def test_first_read_after_commit_sees_it_from_every_connection(tidesql_dsn: str) -> None:
+    """Each connection is placed in the next AZ: a write through one is read at once
+    through the others, with no retry loop."""
+    name = table_name("events")
+    writers = [connect(tidesql_dsn) for _ in range(3)]
+    readers = [connect(tidesql_dsn) for _ in range(3)]
+    try:
+        writers[0].execute(f"CREATE TABLE {name} (id int PRIMARY KEY, payload text)")
+        for n in range(60):
+            writers[n % 3].execute(f"INSERT INTO {name} VALUES (%s, 'x')", (n,))
+            for reader in readers:
+                assert reader.execute(f"SELECT count(*) FROM {name}").fetchone() == (n + 1,)
+    finally:
+        for connection in writers + readers:
+            connection.close()
+
+
+def test_write_conflict_fails_later_committer_with_oc000(tidesql_dsn: str) -> None:
+    name = table_name("accounts")
+    with connect(tidesql_dsn) as a, connect(tidesql_dsn) as b:
+        a.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, balance int)")
+        a.execute(f"INSERT INTO {name} VALUES (1, 100)")
+        a.execute("BEGIN")
+        b.execute("BEGIN")
+        a.execute(f"UPDATE {name} SET balance = balance - 10 WHERE id = 1")
+        b.execute(f"UPDATE {name} SET balance = balance - 20 WHERE id = 1")
+        a.execute("COMMIT")
+        with pytest.raises(psycopg.errors.SerializationFailure) as caught:
+            b.execute("COMMIT")
+        assert "(OC000)" in caught.value.diag.message_primary
+        assert name in (caught.value.diag.message_detail or "")
+        assert a.execute(f"SELECT balance FROM {name}").fetchone() == (90,)
+
+
+def test_schema_change_fails_concurrent_writer_with_oc001(tidesql_dsn: str) -> None:
+    name = table_name("orders")
+    with connect(tidesql_dsn) as a, connect(tidesql_dsn) as b:
+        a.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        a.execute("BEGIN")
+        a.execute(f"INSERT INTO {name} VALUES (1)")
+        b.execute(f"ALTER TABLE {name} ADD COLUMN note text")
+        with pytest.raises(psycopg.errors.SerializationFailure) as caught:
+            a.execute("COMMIT")
+        assert "(OC001)" in caught.value.diag.message_primary
+
+
+def test_select_for_update_conflicts_at_commit(tidesql_dsn: str) -> None:
+    name = table_name("seats")
+    with connect(tidesql_dsn) as a, connect(tidesql_dsn) as b:
+        a.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, taken bool)")
+        a.execute(f"INSERT INTO {name} VALUES (1, false), (2, false)")
+        a.execute("BEGIN")
+        assert a.execute(f"SELECT taken FROM {name} WHERE id = 1 FOR UPDATE").fetchone() == (False,)
+        a.execute(f"UPDATE {name} SET taken = true WHERE id = 2")
+        b.execute(f"UPDATE {name} SET taken = true WHERE id = 1")
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            a.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- DSQL mode
+@pytest.mark.parametrize(
+    ("sql", "sqlstate"),
+    [
+        ("BEGIN ISOLATION LEVEL SERIALIZABLE", "0A000"),
+        ("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "0A000"),
+        ("CREATE TABLE serial_t (id serial PRIMARY KEY)", "42704"),
+        ("CREATE TEMPORARY TABLE temp_t (id int)", "0A000"),
+        ("TRUNCATE some_table", "0A000"),
+        ("SAVEPOINT s1", "0A000"),
+        ("CREATE EXTENSION pgcrypto", "0A000"),
+        ("VACUUM", "0A000"),
+        ("LISTEN channel", "0A000"),
+    ],
+)
+def test_dsql_mode_refuses(tidesql_dsn: str, sql: str, sqlstate: str) -> None:
+    with connect(tidesql_dsn) as c:
+        assert sqlstate_of(c, sql)[0] == sqlstate
+        assert c.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_dsql_mode_one_ddl_per_transaction_and_no_mixing(tidesql_dsn: str) -> None:
+    first, second = table_name(), table_name()
+    with connect(tidesql_dsn) as c:
+        c.execute("BEGIN")
+        c.execute(f"CREATE TABLE {first} (id int PRIMARY KEY)")
+        assert sqlstate_of(c, f"CREATE TABLE {second} (id int PRIMARY KEY)")[0] == "0A000"
+        c.execute("ROLLBACK")
+        c.execute(f"CREATE TABLE {first} (id int PRIMARY KEY)")
+        c.execute("BEGIN")
+        c.execute(f"INSERT INTO {first} VALUES (1)")
+        assert sqlstate_of(c, f"CREATE TABLE {second} (id int PRIMARY KEY)")[0] == "0A000"
+        c.execute("ROLLBACK")
+
+
+def test_create_index_async_returns_a_job(tidesql_dsn: str) -> None:
+    name = table_name("people")
+    with connect(tidesql_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, email text, city text)")
+        c.execute(
+            f"INSERT INTO {name} SELECT g, 'u' || g || '@x', 'c' || (g % 7) "
+            "FROM generate_series(1, 2500) AS g"
+        )
+        assert sqlstate_of(c, f"CREATE INDEX {name}_city ON {name} (city)")[0] == "0A000"
+        (job_id,) = c.execute(f"CREATE INDEX ASYNC {name}_city ON {name} (city)").fetchone()
+        assert c.execute("SELECT sys.wait_for_job(%s)", (job_id,)).fetchone() == (True,)
+        status = c.execute("SELECT status FROM sys.jobs WHERE job_id = %s", (job_id,)).fetchone()
+        assert status == ("completed",)
+        plan = "\n".join(
+            r[0] for r in c.execute(f"EXPLAIN SELECT id FROM {name} WHERE city = 'c3'")
+        )
+        assert f"{name}_city" in plan
+        assert c.execute(f"SELECT count(*) FROM {name} WHERE city = 'c3'").fetchone() == (357,)
+        (unique_job,) = c.execute(
+            f"CREATE UNIQUE INDEX ASYNC {name}_email ON {name} (email)"
+        ).fetchone()
+        c.execute("SELECT sys.wait_for_job(%s)", (unique_job,))
+        state, _ = sqlstate_of(c, f"INSERT INTO {name} VALUES (9999, 'u1@x', 'c1')")
+        assert state == "23505"
+
+
+def test_row_limit_is_exact(tidesql_dsn: str) -> None:
+    name = table_name("bulk")
+    with connect(tidesql_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        c.execute(f"INSERT INTO {name} SELECT g FROM generate_series(1, 3000) AS g")
+        assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (3000,)
+        state, message = sqlstate_of(
+            c, f"INSERT INTO {name} SELECT g FROM generate_series(3001, 6001) AS g"
+        )
+        assert state == "54000" and "row limit" in message
+        assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (3000,)
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("sql", "sqlstate"),
+    [
+        ("SELEC 1", "42601"),
+        ("SELECT * FROM no_such_table", "42P01"),
+        ("SELECT no_such_column", "42703"),
+        ("SELECT 1/0", "22012"),
+        ("SELECT 'abc'::int", "22P02"),
+        ("SELECT 2147483647::int + 1", "22003"),
+        ("SELECT no_such_function(1)", "42883"),
+        ("SELECT 'a' + 1", "22P02"),
+        ("SELECT 'a'::text + 1", "42883"),
+        ("SELECT (SELECT 1 UNION SELECT 2)", "21000"),
+    ],
+)
+def test_errors_carry_postgres_sqlstates(tidesql_dsn: str, sql: str, sqlstate: str) -> None:
+    with connect(tidesql_dsn) as c:
+        assert sqlstate_of(c, sql)[0] == sqlstate
+
+
+def test_syntax_error_has_a_position(tidesql_dsn: str) -> None:
+    with connect(tidesql_dsn) as c, pytest.raises(psycopg.errors.SyntaxError) as caught:
+        c.execute("SELECT 1 FROM WHERE x")
+    assert caught.value.diag.statement_position == "15"
+
+
+def test_constraint_violations(tidesql_dsn: str) -> None:
+    name = table_name("items")
+    with connect(tidesql_dsn) as c:
+        c.execute(
+            f"CREATE TABLE {name} (id int PRIMARY KEY, qty int NOT NULL CHECK (qty >= 0), "
+            "code text UNIQUE)"
+        )
+        c.execute(f"INSERT INTO {name} VALUES (1, 1, 'a')")
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (1, 1, 'b')")[0] == "23505"
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (2, NULL, 'b')")[0] == "23502"
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (2, -1, 'b')")[0] == "23514"
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (2, 1, 'a')")[0] == "23505"
+        assert sqlstate_of(c, f"UPDATE {name} SET qty = -5")[0] == "23514"
+
+
+# ---------------------------------------------------------------- extended mode
+def test_extended_mode_allows_other_isolation_levels(extended_dsn: str) -> None:
+    name = table_name("doctors")
+    with connect(extended_dsn) as a, connect(extended_dsn) as b:
+        a.execute(f"CREATE TABLE {name} (name text PRIMARY KEY, on_call bool)")
+        a.execute(f"INSERT INTO {name} VALUES ('alice', true), ('bob', true)")
+        for connection, me in ((a, "alice"), (b, "bob")):
+            connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            assert connection.execute(f"SELECT count(*) FROM {name} WHERE on_call").fetchone() == (
+                2,
+            )
+            connection.execute(f"UPDATE {name} SET on_call = false WHERE name = %s", (me,))
+        a.execute("COMMIT")
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            b.execute("COMMIT")
+        a.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        assert a.execute("SHOW transaction_isolation").fetchone() == ("read committed",)
+        a.execute("COMMIT")
+
+
+def test_prepared_statements_and_plan_cache(tidesql_dsn: str) -> None:
+    name = table_name("kv")
+    with connect(tidesql_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (k int PRIMARY KEY, v text)")
+        with c.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {name} VALUES (%s, %s)", [(n, str(n)) for n in range(50)]
+            )
+            for n in range(50):
+                cursor.execute(f"SELECT v FROM {name} WHERE k = %s", (n,), prepare=True)
+                assert cursor.fetchone() == (str(n),)
+        c.execute(f"ALTER TABLE {name} ADD COLUMN w int")
+        assert c.execute(f"SELECT v, w FROM {name} WHERE k = 3").fetchone() == ("3", None)
