@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("tidesql")
 
@@ -21,10 +22,25 @@ def _install_loop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+def _iam_credentials(args: argparse.Namespace) -> Any:
+    """The AWS credentials DSQL tokens are checked against: flags, else the environment."""
+    from tidesql.pgwire.auth import IamCredentials
+
+    access_key = args.iam_access_key_id or os.environ.get("AWS_ACCESS_KEY_ID")
+    secret_key = args.iam_secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not access_key or not secret_key:
+        sys.exit(
+            "--auth iam needs AWS credentials: --iam-access-key-id and "
+            "--iam-secret-access-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    return IamCredentials(access_key, secret_key, region=args.iam_region)
+
+
 async def _serve(args: argparse.Namespace) -> None:
     from tidesql.cluster.embedded import ClusterConfig, EmbeddedCluster
     from tidesql.pgwire.server import PgServer
     from tidesql.sql.engine import Engine
+    from tidesql.sql.roles import password_lookup
     from tidesql.sql.session import Session
 
     data_dir = None if args.ephemeral else Path(args.data_dir)
@@ -54,8 +70,12 @@ async def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         auth_method=args.auth,
-        password_lookup=None,
-        iam_credentials=None,
+        password_lookup=(
+            password_lookup(engine, args.admin_password or os.environ.get("TIDESQL_ADMIN_PASSWORD"))
+            if args.auth == "password"
+            else None
+        ),
+        iam_credentials=_iam_credentials(args) if args.auth == "iam" else None,
         ssl_context=ssl_context,
     )
     await server.start()
@@ -88,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--cert", help="TLS certificate (PEM); default: a generated self-signed one")
     serve.add_argument("--key", help="TLS private key (PEM)")
     serve.add_argument("--no-tls", action="store_true", help="answer SSLRequest with 'N'")
+    serve.add_argument("--admin-password", help="admin's password for --auth password")
+    serve.add_argument("--iam-access-key-id", help="AWS access key id for --auth iam")
+    serve.add_argument("--iam-secret-access-key", help="AWS secret key for --auth iam")
+    serve.add_argument("--iam-region", help="the region tokens must be signed for")
     serve.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)

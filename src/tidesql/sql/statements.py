@@ -857,6 +857,17 @@ async def _copy(
     return await start_copy(session, statement)
 
 
+async def _roles(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.roles import execute_role_statement
+    from tidesql.sql.session import classify
+
+    sql_txn = await session.ensure_transaction()
+    _check_dsql_mix(session, sql_txn, classify(statement))
+    return await execute_role_statement(session, statement)
+
+
 HANDLERS: dict[str, Handler] = {
     "select_stmt": _select,
     "insert_stmt": _run_planned,
@@ -869,6 +880,9 @@ HANDLERS: dict[str, Handler] = {
     "discard_stmt": _discard,
     "deallocate_stmt": _deallocate,
     "copy_stmt": _copy,
+    "create_role_stmt": _roles,
+    "alter_role_stmt": _roles,
+    "drop_role_stmt": _roles,
 }
 for _kind in (
     "create_stmt",
