@@ -32,7 +32,10 @@ def _options(options: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for option in options:
         element = option.def_elem
-        kind, value = node_kind(element.arg) if element.HasField("arg") else ("", None)
+        if not element.HasField("arg"):
+            out[element.defname] = None
+            continue
+        kind, value = node_kind(element.arg)
         if kind == "boolean":
             out[element.defname] = value.boolval
         elif kind == "string":
