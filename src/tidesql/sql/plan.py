@@ -545,6 +545,35 @@ class LookupJoin(PlanNode):
 
 
 @dataclass
+class LateralJoin(PlanNode):
+    """FROM a, LATERAL (subquery over a): the right side runs once per left row, which it
+    sees as the nearest enclosing row (``env.outer``)."""
+
+    left: PlanNode
+    right: PlanNode
+    columns: list[OutputColumn]
+    left_width: int = 0
+
+    async def rows(self, ctx: Any) -> list[Row]:
+        out: list[Row] = []
+        outer = ctx.env.outer
+        for left in await self.left.rows(ctx):
+            outer.append(left)
+            try:
+                right_rows = await self.right.rows(ctx)
+            finally:
+                outer.pop()
+            out.extend(left + right for right in right_rows)
+        return out
+
+    def explain(self) -> list[str]:
+        return ["Nested Loop (LATERAL)"]
+
+    def children(self) -> list[PlanNode]:
+        return [self.left, self.right]
+
+
+@dataclass
 class AggregateSpec:
     aggregate: Any  # sql.aggregates.Aggregate
     args: list[Compiled]
@@ -878,6 +907,8 @@ class FunctionScan(PlanNode):
     async def rows(self, ctx: Any) -> list[Row]:
         env = ctx.env
         values = [f((), env) for f in self.args]
+        if None in values:  # the set-returning functions are strict: no rows
+            return []
         if self.needs_env:
             return self.function(env, *values)
         return self.function(*values)

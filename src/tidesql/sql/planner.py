@@ -193,6 +193,7 @@ class Planner:
         self.lock_targets: list[TableInfo] = []
         self.lock_strength = 0
         self.want_keys: set[int] = set()
+        self.window_definitions: dict[str, Any] = {}
         self.outer_refs_created = 0
 
     # ------------------------------------------------------------ entry points
@@ -243,6 +244,7 @@ class Planner:
                 self.lock_targets.append(info)
 
     def _finish_select(self, stmt: Any, plan: P.PlanNode, scope: Scope) -> QueryPlan:
+        self.window_definitions = {w.window_def.name: w.window_def for w in stmt.window_clause}
         context = BindContext(scope, "SELECT")
         context.allow_aggregates = True
         context.allow_windows = True
@@ -663,8 +665,15 @@ class Planner:
     def _from(self, from_clause: Any, scope: Scope) -> P.PlanNode:
         plan: P.PlanNode | None = None
         for node in from_clause:
+            left_width = scope.width
             item_plan = self._from_item(node, scope)
-            plan = item_plan if plan is None else self._cross(plan, item_plan, scope)
+            if plan is None:
+                plan = item_plan
+            elif _is_lateral(node):
+                columns = list(plan.columns) + list(item_plan.columns)
+                plan = P.LateralJoin(plan, item_plan, columns, left_width)
+            else:
+                plan = self._cross(plan, item_plan, scope)
         assert plan is not None
         return plan
 
@@ -771,9 +780,9 @@ class Planner:
             raise feature_not_supported("ROWS FROM with several functions is not supported")
         call = value.functions[0].list.items[0].func_call
         name = string_values(call.funcname)[-1]
-        context = BindContext(
-            _cte_scope(scope, scope if value.lateral else scope.parent) or Scope(), "FROM"
-        )
+        # Arguments see the enclosing query's columns as outer references (level 1).
+        outer = Scope(parent=scope.parent, ctes=dict(scope.ctes))
+        context = BindContext(scope if value.lateral else outer, "FROM")
         args = [self.bind(a, context) for a in call.args]
         function, arg_types, result_types, names = set_returning_function(
             name, [a.type for a in args]
@@ -804,31 +813,31 @@ class Planner:
         }.get(join.jointype)
         if kind is None:
             raise feature_not_supported("this join type is not supported")
+        # The join's columns start after those of earlier FROM items (FROM a, b JOIN c).
+        start = scope.width
         left = self._from_item(join.larg, scope)
-        left_width = scope.width
-        left_aliases = {i.alias for i in scope.items}
+        left_width = scope.width - start
+        left_aliases = {i.alias for i in scope.items[start:]}
         right = self._from_item(join.rarg, scope)
-        right_width = scope.width - left_width
+        right_width = scope.width - start - left_width
+        left_items, right_items = (
+            scope.items[start : start + left_width],
+            scope.items[start + left_width :],
+        )
         columns = list(left.columns) + list(right.columns)
         if kind in ("left", "full"):
-            scope.nullable |= {i.alias for i in scope.items[left_width:]}
+            scope.nullable |= {i.alias for i in right_items}
         if kind in ("right", "full"):
             scope.nullable |= left_aliases
         using = string_values(join.using_clause)
         conjuncts: list[Expr] = []
         if join.is_natural:
-            left_names = {i.name for i in scope.items[:left_width] if not i.hidden}
-            using = [
-                i.name for i in scope.items[left_width:] if i.name in left_names and not i.hidden
-            ]
+            left_names = {i.name for i in left_items if not i.hidden}
+            using = [i.name for i in right_items if i.name in left_names and not i.hidden]
         if using:
             for name in using:
-                left_item = next(
-                    (i for i in scope.items[:left_width] if i.name == name and not i.hidden), None
-                )
-                right_item = next(
-                    (i for i in scope.items[left_width:] if i.name == name and not i.hidden), None
-                )
+                left_item = next((i for i in left_items if i.name == name and not i.hidden), None)
+                right_item = next((i for i in right_items if i.name == name and not i.hidden), None)
                 if left_item is None or right_item is None:
                     raise TideError(
                         f'column "{name}" specified in USING clause does not exist in '
@@ -1169,7 +1178,9 @@ class Planner:
             # DateStyle, extra_float_digits…): plans are shared across sessions.
             if _settings_free(source, target):
                 if source.oid == T.UNKNOWN.oid:
-                    return Const(T.parse_value(expr.value, target), target)
+                    # An explicit cast truncates to a length modifier; input does not.
+                    value = T.cast_value(expr.value, T.UNKNOWN, target, explicit=explicit)
+                    return Const(value, target)
                 if explicit or T.can_coerce(source, target, context):
                     value = T.cast_value(expr.value, source, target, explicit=explicit)
                     return Const(value, target)
@@ -1530,14 +1541,17 @@ class Planner:
             kind, item = node_kind(node)
             if kind != "a_indices" or item.is_slice:
                 raise feature_not_supported("only simple array subscripts are supported")
-            if expr.type.element is None:
+            element = expr.type.element or _VECTOR_ELEMENTS.get(expr.type.oid)
+            if element is None:
                 raise TideError(
                     f"cannot subscript type {expr.type.name} "
                     "because it does not support subscripting",
                     sqlstate=sqlstates.DATATYPE_MISMATCH,
                 )
             index = self.coerce(self.bind(item.uidx, context), T.INT4)
-            expr = Subscript(expr, index, expr.type.element)
+            if expr.type.element is None:  # int2vector, oidvector: subscripts start at 0
+                index = self.operator("+", index, Const(1, T.INT4))
+            expr = Subscript(expr, index, element)
         return expr
 
     def _bind_sql_value(self, value: Any, context: BindContext) -> Expr:
@@ -1712,8 +1726,21 @@ class Planner:
                 sqlstate=sqlstates.WINDOWING_ERROR,
             )
         over = value.over
-        if over.refname or over.name:
-            raise feature_not_supported("named windows are not supported")
+        named = over.name or over.refname
+        if named:
+            definition = self.window_definitions.get(named)
+            if definition is None:
+                raise TideError(
+                    f'window "{named}" does not exist', sqlstate=sqlstates.UNDEFINED_OBJECT
+                )
+            merged = pb.WindowDef()
+            merged.CopyFrom(definition)
+            if len(over.order_clause):
+                del merged.order_clause[:]
+                merged.order_clause.extend(over.order_clause)
+            if over.frame_options != 0x2 | 0x10 | 0x20 | 0x400 and over.refname:
+                merged.frame_options = over.frame_options
+            over = merged
         inner = BindContext(context.scope, "window")
         inner.allow_aggregates = context.allow_aggregates
         inner.aggregates = context.aggregates
@@ -1847,6 +1874,7 @@ class _ArrayCast(Expr):
         return run
 
 
+_VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 _ANY_OIDS = {
     2276,
     2283,
@@ -1899,6 +1927,11 @@ def _lookup_option(
     if not all(a in bound for a in info.primary_key):
         return None
     return info, [bound[a].compile() for a in info.primary_key]
+
+
+def _is_lateral(node: Any) -> bool:
+    kind, value = node_kind(node)
+    return kind in ("range_subselect", "range_function") and bool(value.lateral)
 
 
 def _is_selective(plan: P.PlanNode) -> bool:
@@ -2175,3 +2208,6 @@ def _register() -> None:
 
 
 _register()
+
+# pg_typeof and the catalog functions (format_type, …) register themselves on import.
+from tidesql.sql import catalog_functions as _catalog_functions  # noqa: E402, F401
