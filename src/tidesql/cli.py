@@ -113,7 +113,16 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--iam-secret-access-key", help="AWS secret key for --auth iam")
     serve.add_argument("--iam-region", help="the region tokens must be signed for")
     serve.add_argument("--log-level", default="WARNING")
+    bench = commands.add_parser("bench", help="run a workload: events | core | planning | pgbench")
+    bench.add_argument("workload", choices=("events", "core", "planning", "pgbench"))
+    bench.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        import importlib
+
+        module = importlib.import_module(f"tidesql.bench.{args.workload}")
+        module.main(args.options)
+        return
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
     if args.command == "serve":
         _install_loop()
