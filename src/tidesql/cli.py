@@ -46,7 +46,11 @@ async def _serve(args: argparse.Namespace) -> None:
     data_dir = None if args.ephemeral else Path(args.data_dir)
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
-    config = ClusterConfig(data_dir=data_dir, fsync=not args.no_fsync)
+    config = ClusterConfig(
+        data_dir=data_dir,
+        fsync=not args.no_fsync,
+        replication_delay_s=args.replication_delay_ms / 1000.0,
+    )
     cluster = EmbeddedCluster(config)
     await cluster.start()
     engine = Engine(cluster, mode=args.mode)
@@ -108,13 +112,21 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--cert", help="TLS certificate (PEM); default: a generated self-signed one")
     serve.add_argument("--key", help="TLS private key (PEM)")
     serve.add_argument("--no-tls", action="store_true", help="answer SSLRequest with 'N'")
+    serve.add_argument(
+        "--replication-delay-ms",
+        type=float,
+        default=0.0,
+        help="delay every replica's feed (to show what strong reads wait for)",
+    )
     serve.add_argument("--admin-password", help="admin's password for --auth password")
     serve.add_argument("--iam-access-key-id", help="AWS access key id for --auth iam")
     serve.add_argument("--iam-secret-access-key", help="AWS secret key for --auth iam")
     serve.add_argument("--iam-region", help="the region tokens must be signed for")
     serve.add_argument("--log-level", default="WARNING")
     bench = commands.add_parser("bench", help="run a workload: events | core | planning | pgbench")
-    bench.add_argument("workload", choices=("events", "core", "planning", "pgbench"))
+    bench.add_argument(
+        "workload", choices=("events", "isolation", "core", "planning", "pgbench")
+    )
     bench.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "bench":

@@ -152,7 +152,8 @@ class Adjudicator:
         self._last_commit: SortedDict[bytes, int] = SortedDict()
         # (τ, keys) in τ order, to forget keys once they fall below the low water mark.
         self._history: deque[tuple[int, tuple[bytes, ...]]] = deque()
-        self._held: dict[bytes, int] = {}
+        self._held_writes: dict[bytes, int] = {}
+        self._held_reads: dict[bytes, set[int]] = {}
         self._held_ranges: dict[int, tuple[tuple[bytes, bytes], ...]] = {}
         self._prepared: dict[int, CommitRequest] = {}
         self._max_issued = 0
@@ -239,13 +240,15 @@ class Adjudicator:
         if start < self.forgotten_before:
             return Vote(False, reason=REASON_TOO_OLD, conflict_timestamp=self.forgotten_before)
         last_commit = self._last_commit
-        held = self._held
+        held_writes = self._held_writes
+        held_reads = self._held_reads
         mine = request.transaction_id
-        for reason, keys in (
-            (REASON_SCHEMA, request.schema_keys),
-            (REASON_WRITE, [w.key for w in request.writes]),
-            (REASON_WRITE, request.lock_keys),
-            (REASON_WRITE, request.read_keys),
+        written = [w.key for w in request.writes]
+        for reason, keys, writing in (
+            (REASON_SCHEMA, request.schema_keys, False),
+            (REASON_WRITE, written, True),
+            (REASON_WRITE, request.lock_keys, True),
+            (REASON_WRITE, request.read_keys, False),
         ):
             for key in keys:
                 committed = last_commit.get(key, 0)
@@ -253,8 +256,13 @@ class Adjudicator:
                     return Vote(
                         False, reason=reason, conflict_key=key, conflict_timestamp=committed
                     )
-                holder = held.get(key)
+                # A key held by a transaction being committed through several
+                # adjudicators: writes conflict with its reads and writes, reads only
+                # with its writes (two readers never conflict).
+                holder = held_writes.get(key)
                 if holder is not None and holder != mine:
+                    return Vote(False, reason=reason, conflict_key=key)
+                if writing and held_reads.get(key, set()) - {mine}:
                     return Vote(False, reason=reason, conflict_key=key)
         for low, high in request.read_ranges:
             upper = high or None
@@ -266,14 +274,14 @@ class Adjudicator:
                         conflict_key=key,
                         conflict_timestamp=last_commit[key],
                     )
-            for key, holder in held.items():
+            for key, holder in held_writes.items():
                 if holder != mine and low <= key and (upper is None or key < upper):
                     return Vote(False, reason=REASON_WRITE, conflict_key=key)
         # Keys this transaction writes must not fall in a range another one holds.
         for holder, held_ranges in self._held_ranges.items():
             if holder == mine:
                 continue
-            for write_key in [w.key for w in request.writes] + list(request.lock_keys):
+            for write_key in written + list(request.lock_keys):
                 for low, high in held_ranges:
                     if low <= write_key and (not high or write_key < high):
                         return Vote(False, reason=REASON_WRITE, conflict_key=write_key)
@@ -281,19 +289,25 @@ class Adjudicator:
 
     def _hold(self, request: CommitRequest) -> None:
         mine = request.transaction_id
-        for write in request.writes:
-            self._held[write.key] = mine
-        for key in (*request.lock_keys, *request.read_keys):
-            self._held[key] = mine
+        for key in (*(w.key for w in request.writes), *request.lock_keys):
+            self._held_writes[key] = mine
+        for key in (*request.read_keys, *request.schema_keys):
+            self._held_reads.setdefault(key, set()).add(mine)
         if request.read_ranges:
             self._held_ranges[mine] = request.read_ranges
         self._prepared[mine] = request
 
     def _release(self, request: CommitRequest) -> None:
         mine = request.transaction_id
-        for key in (*(w.key for w in request.writes), *request.lock_keys, *request.read_keys):
-            if self._held.get(key) == mine:
-                del self._held[key]
+        for key in (*(w.key for w in request.writes), *request.lock_keys):
+            if self._held_writes.get(key) == mine:
+                del self._held_writes[key]
+        for key in (*request.read_keys, *request.schema_keys):
+            holders = self._held_reads.get(key)
+            if holders is not None:
+                holders.discard(mine)
+                if not holders:
+                    del self._held_reads[key]
         self._held_ranges.pop(mine, None)
         self._prepared.pop(mine, None)
 

@@ -210,9 +210,13 @@ class EmbeddedCluster:
         return self.processors[az]
 
     def begin(
-        self, isolation: Isolation = Isolation.REPEATABLE_READ, az: str | None = None
+        self,
+        isolation: Isolation = Isolation.REPEATABLE_READ,
+        az: str | None = None,
+        *,
+        eventual: bool = False,
     ) -> Transaction:
-        return self.processor(az).begin(isolation)
+        return self.processor(az).begin(isolation, eventual=eventual)
 
     def set_describer(self, describer: KeyDescriber) -> None:
         for processor in self.processors.values():

@@ -29,6 +29,14 @@ Strings travel as NUL-terminated UTF-8 (the only client_encoding we speak). Byte
 that are not UTF-8 are SQLSTATE 22021, as in PostgreSQL; every other malformation is
 08P01.
 
+Two decoders, one meaning. :func:`decode_frontend` reads a body field by field with
+:class:`_BodyReader` and names every defect; it is the reference. The messages every
+statement of the extended protocol sends (Bind, Describe, Execute, Sync, Parse, …) are
+decoded by :class:`FrameDecoder` straight from its receive buffer instead, by short
+functions that only recognise well-formed bodies: anything they do not accept goes to
+the reference decoder, which then raises exactly what it always raised. So a fast
+decoder may be stricter than the reference, never more lenient.
+
 DataRow is the hot path of every query: :func:`encode_data_row` builds a row with one
 ``bytes.join`` over pre-packed length words, with no intermediate buffers.
 """
@@ -72,6 +80,7 @@ _STARTUP_HEADER = struct.Struct("!II")
 _FIELD_DESCRIPTION = struct.Struct("!IhIhih")
 _DATA_ROW_HEADER = struct.Struct("!cIH")
 _NULL_FIELD = b"\xff\xff\xff\xff"
+_TYPE_BYTES = tuple(bytes([code]) for code in range(256))
 
 _LARGE_MESSAGE_TYPES = frozenset(b"QPBdFf")
 _AUTH_MESSAGE_TYPES = frozenset(b"p")
@@ -524,6 +533,164 @@ def decode_sasl_initial_response(data: bytes) -> tuple[str, bytes | None]:
 
 
 # ---------------------------------------------------------------------------------------
+# Fast decoders: well-formed bodies straight from the receive buffer
+# ---------------------------------------------------------------------------------------
+#
+# Each takes the buffer and the body's [start, end) and returns the message, or None for
+# anything it does not recognise (the reference decoder then reports the defect). A
+# UnicodeDecodeError may escape too; FrameDecoder treats it like None.
+
+_FastDecoder = Callable[[bytearray, int, int], "FrontendMessage | None"]
+_unpack_int16 = _INT16.unpack_from
+_unpack_uint16 = _UINT16.unpack_from
+_unpack_int32 = _INT32.unpack_from
+_SYNC = Sync()
+_FLUSH = Flush()
+_TERMINATE = Terminate()
+_COPY_DONE = CopyDone()
+
+
+def _fast_codes(buffer: bytearray, position: int, end: int) -> tuple[tuple[int, ...], int] | None:
+    """A uint16 count and that many int16 codes; the codes and the position after them."""
+    if position + 2 > end:
+        return None
+    count = _unpack_uint16(buffer, position)[0]
+    position += 2
+    if not count:
+        return (), position
+    after = position + 2 * count
+    if after > end:
+        return None
+    if count == 1:
+        return _unpack_int16(buffer, position), after
+    return struct.unpack_from(f"!{count}h", buffer, position), after
+
+
+def _fast_bind(buffer: bytearray, start: int, end: int) -> Bind | None:
+    nul = buffer.find(0, start, end)
+    if nul < 0:
+        return None
+    portal = buffer[start:nul].decode("utf-8") if nul > start else ""
+    position = nul + 1
+    nul = buffer.find(0, position, end)
+    if nul < 0:
+        return None
+    statement = buffer[position:nul].decode("utf-8") if nul > position else ""
+    codes = _fast_codes(buffer, nul + 1, end)
+    if codes is None:
+        return None
+    param_formats, position = codes
+    if position + 2 > end:
+        return None
+    count = _unpack_uint16(buffer, position)[0]
+    position += 2
+    params: list[bytes | None] = []
+    for _ in range(count):
+        if position + 4 > end:
+            return None
+        length = _unpack_int32(buffer, position)[0]
+        position += 4
+        if length < 0:
+            if length != -1:
+                return None
+            params.append(None)
+            continue
+        after = position + length
+        if after > end:
+            return None
+        params.append(bytes(buffer[position:after]))
+        position = after
+    codes = _fast_codes(buffer, position, end)
+    if codes is None or codes[1] != end:
+        return None
+    return Bind(portal, statement, param_formats, tuple(params), codes[0])
+
+
+def _fast_execute(buffer: bytearray, start: int, end: int) -> Execute | None:
+    nul = buffer.find(0, start, end)
+    if nul < 0 or nul + 5 != end:
+        return None
+    portal = buffer[start:nul].decode("utf-8") if nul > start else ""
+    max_rows = _unpack_int32(buffer, nul + 1)[0]
+    return Execute(portal, max_rows if max_rows > 0 else 0)
+
+
+def _fast_kind_and_name(buffer: bytearray, start: int, end: int) -> tuple[str, str] | None:
+    if start >= end:
+        return None
+    kind = buffer[start]
+    if kind != 0x53 and kind != 0x50:  # S, P
+        return None
+    nul = buffer.find(0, start + 1, end)
+    if nul < 0 or nul + 1 != end:
+        return None
+    name = buffer[start + 1 : nul].decode("utf-8") if nul > start + 1 else ""
+    return ("S" if kind == 0x53 else "P"), name
+
+
+def _fast_describe(buffer: bytearray, start: int, end: int) -> Describe | None:
+    fields = _fast_kind_and_name(buffer, start, end)
+    return None if fields is None else Describe(*fields)
+
+
+def _fast_close(buffer: bytearray, start: int, end: int) -> Close | None:
+    fields = _fast_kind_and_name(buffer, start, end)
+    return None if fields is None else Close(*fields)
+
+
+def _fast_parse(buffer: bytearray, start: int, end: int) -> Parse | None:
+    nul = buffer.find(0, start, end)
+    if nul < 0:
+        return None
+    statement = buffer[start:nul].decode("utf-8")
+    position = nul + 1
+    nul = buffer.find(0, position, end)
+    if nul < 0 or nul + 3 > end:
+        return None
+    sql = buffer[position:nul].decode("utf-8")
+    position = nul + 1
+    count = _unpack_uint16(buffer, position)[0]
+    position += 2
+    if position + 4 * count != end:
+        return None
+    oids = struct.unpack_from(f"!{count}I", buffer, position) if count else ()
+    return Parse(statement, sql, oids)
+
+
+def _fast_query(buffer: bytearray, start: int, end: int) -> Query | None:
+    nul = buffer.find(0, start, end)
+    if nul < 0 or nul + 1 != end:
+        return None
+    return Query(buffer[start:nul].decode("utf-8"))
+
+
+def _fast_copy_data(buffer: bytearray, start: int, end: int) -> CopyData:
+    return CopyData(bytes(buffer[start:end]))
+
+
+def _fast_constant(message: FrontendMessage) -> _FastDecoder:
+    def decode(buffer: bytearray, start: int, end: int) -> FrontendMessage | None:
+        return message if start == end else None
+
+    return decode
+
+
+_FAST_DECODERS: dict[int, _FastDecoder] = {
+    ord("B"): _fast_bind,
+    ord("D"): _fast_describe,
+    ord("E"): _fast_execute,
+    ord("S"): _fast_constant(_SYNC),
+    ord("P"): _fast_parse,
+    ord("C"): _fast_close,
+    ord("H"): _fast_constant(_FLUSH),
+    ord("Q"): _fast_query,
+    ord("X"): _fast_constant(_TERMINATE),
+    ord("d"): _fast_copy_data,
+    ord("c"): _fast_constant(_COPY_DONE),
+}
+
+
+# ---------------------------------------------------------------------------------------
 # Incremental framing
 # ---------------------------------------------------------------------------------------
 
@@ -537,12 +704,16 @@ class FrameDecoder:
     with :meth:`begin_typed_phase` once the StartupMessage has been accepted.
     """
 
-    __slots__ = ("_buffer", "_message_bytes_max", "_offset")
+    __slots__ = ("_buffer", "_limits", "_message_bytes_max", "_offset")
 
     def __init__(self, message_bytes_max: int = MESSAGE_BYTES_MAX_DEFAULT) -> None:
         self._buffer = bytearray()
         self._offset = 0
         self._message_bytes_max = message_bytes_max
+        # The length limit of every type byte; 0 for the types that do not exist.
+        self._limits = [
+            self.limit_for(code) if code in _KNOWN_MESSAGE_TYPES else 0 for code in range(256)
+        ]
 
     @property
     def buffered_bytes(self) -> int:
@@ -578,38 +749,60 @@ class FrameDecoder:
         self._offset += length
         return decode_startup_packet(body)
 
-    def next_frame(self) -> tuple[int, bytes] | None:
-        """The next typed frame as (type byte value, body), checked against the limits."""
-        available = len(self._buffer) - self._offset
-        if available < 5:
-            return None
-        message_type = self._buffer[self._offset]
-        type_byte = bytes([message_type])
-        if message_type not in _KNOWN_MESSAGE_TYPES:
+    def _frame_end(self) -> int:
+        """Where the next typed frame ends, or 0 while it is incomplete (limits checked)."""
+        buffer = self._buffer
+        offset = self._offset
+        if len(buffer) - offset < 5:
+            return 0
+        message_type = buffer[offset]
+        limit = self._limits[message_type]
+        if not limit:
             raise ProtocolViolation(
-                f"invalid frontend message type {message_type}", fatal=True, message_type=type_byte
+                f"invalid frontend message type {message_type}",
+                fatal=True,
+                message_type=_TYPE_BYTES[message_type],
             )
-        length = _UINT32.unpack_from(self._buffer, self._offset + 1)[0]
-        if length < 4 or length > self.limit_for(message_type):
+        length = _UINT32.unpack_from(buffer, offset + 1)[0]
+        if length < 4 or length > limit:
+            type_byte = _TYPE_BYTES[message_type]
             raise ProtocolViolation(
                 f"invalid message length {length} for message type {type_byte!r}",
                 fatal=True,
                 message_type=type_byte,
             )
-        if available < 1 + length:
+        end = offset + 1 + length
+        return end if end <= len(buffer) else 0
+
+    def next_frame(self) -> tuple[int, bytes] | None:
+        """The next typed frame as (type byte value, body), checked against the limits."""
+        end = self._frame_end()
+        if not end:
             return None
-        start = self._offset + 5
-        end = self._offset + 1 + length
-        body = bytes(self._buffer[start:end])
+        offset = self._offset
+        message_type = self._buffer[offset]
+        body = bytes(self._buffer[offset + 5 : end])
         self._offset = end
         return message_type, body
 
     def next_message(self) -> FrontendMessage | None:
         """Decode the next typed message; a body error consumes the frame and raises."""
-        frame = self.next_frame()
-        if frame is None:
+        end = self._frame_end()
+        if not end:
             return None
-        return decode_frontend(*frame)
+        buffer = self._buffer
+        offset = self._offset
+        self._offset = end
+        message_type = buffer[offset]
+        fast = _FAST_DECODERS.get(message_type)
+        if fast is not None:
+            try:
+                message = fast(buffer, offset + 5, end)
+            except UnicodeDecodeError:
+                message = None
+            if message is not None:
+                return message
+        return decode_frontend(message_type, bytes(buffer[offset + 5 : end]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -720,6 +913,18 @@ def encode_data_row(values: Sequence[bytes | None]) -> bytes:
             size += 4 + length
     parts[0] = _DATA_ROW_HEADER.pack(b"D", size, len(values))
     return b"".join(parts)
+
+
+_SINGLE_FIELD_DATA_ROW = struct.Struct("!cIHI")
+_SINGLE_NULL_DATA_ROW = _DATA_ROW_HEADER.pack(b"D", 10, 1) + _NULL_FIELD
+
+
+def encode_single_field_data_row(value: bytes | None) -> bytes:
+    """``encode_data_row([value])``, for the many results of one column."""
+    if value is None:
+        return _SINGLE_NULL_DATA_ROW
+    length = len(value)
+    return _SINGLE_FIELD_DATA_ROW.pack(b"D", 10 + length, 1, length) + value
 
 
 def encode_command_complete(tag: str) -> bytes:

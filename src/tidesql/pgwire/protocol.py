@@ -75,6 +75,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import CoroutineType
 from typing import Any, Protocol, TypeVar, cast
 
 from tidesql import sqlstates
@@ -237,6 +238,9 @@ class _Origin(enum.Enum):
     EXTENDED = "extended"
 
 
+_CachedRowEncoder = tuple[Sequence[Column], tuple[int, ...], FormatSettings, values.RowEncoder]
+
+
 @dataclass(slots=True)
 class _Statement:
     name: str
@@ -246,6 +250,13 @@ class _Statement:
     param_types: list[SqlType]
     param_count: int
     columns: list[Column] | None
+    # What a statement executed again and again would otherwise rebuild every time,
+    # remembered per result format codes (the client picks them at each Bind): the
+    # checked codes, and the encoded RowDescription of ``columns``.
+    result_formats: dict[tuple[int, ...], list[int]] = field(default_factory=dict)
+    row_descriptions: dict[tuple[int, ...], bytes] = field(default_factory=dict)
+    #: The DataRow encoder of the last execution: (columns, formats, settings, encoder).
+    row_encoder: _CachedRowEncoder | None = None
 
 
 @dataclass(slots=True)
@@ -257,7 +268,7 @@ class _Portal:
     result: StatementResult | None = None
     cursor: int = 0
     done: bool = False
-    encoders: list[values.ValueEncoder] | None = None
+    encoder: values.RowEncoder | None = None
 
 
 @dataclass(slots=True)
@@ -297,7 +308,12 @@ class QueryProtocol:
         self._copy: _CopyIn | None = None
         self._simple: _SimpleQuery | None = None
         self._pending_status: dict[str, str] = {}
-        self._dispatch: dict[type, Callable[[FrontendMessage], Awaitable[None]]] = {
+        format_settings = getattr(session, "format_settings", None)
+        self._format_settings: Callable[[], object] | None = (
+            format_settings if callable(format_settings) else None
+        )
+        # Handlers that finish at once return None; the others return what to await.
+        self._dispatch: dict[type, Callable[[FrontendMessage], Awaitable[None] | None]] = {
             Query: self._on_query,
             Parse: self._on_parse,
             Bind: self._on_bind,
@@ -350,13 +366,16 @@ class QueryProtocol:
         self._send(messages.encode_error_response(error_fields(error)))
 
     def _send_ready_for_query(self) -> None:
-        for name, value in self._pending_status.items():
-            self._send(messages.encode_parameter_status(name, value))
-        self._pending_status.clear()
+        if self._pending_status:
+            for name, value in self._pending_status.items():
+                self._send(messages.encode_parameter_status(name, value))
+            self._pending_status.clear()
         status = self.session.transaction_status
-        invariant(status in ("I", "T", "E"), f"invalid transaction status {status!r}")
-        self._send(messages.encode_ready_for_query(status))
-        if status == "I":
+        ready = _READY_FOR_QUERY.get(status)
+        if ready is None:
+            raise InvariantViolation(f"invalid transaction status {status!r}")
+        self._send(ready)
+        if status == "I" and self._portals:
             # Portals live as long as their transaction.
             self._portals.clear()
 
@@ -370,9 +389,11 @@ class QueryProtocol:
     def _settings(self) -> FormatSettings:
         """How values are formatted: the session's own settings when it offers them
         (``format_settings``, attribute or method), else derived from its parameters."""
-        settings = getattr(self.session, "format_settings", None)
-        if callable(settings):
-            settings = settings()
+        method = self._format_settings
+        if method is not None:
+            settings = method()
+        else:
+            settings = getattr(self.session, "format_settings", None)
         if isinstance(settings, FormatSettings):
             return settings
         return values.settings_from_parameters(self.session.parameters)
@@ -381,24 +402,61 @@ class QueryProtocol:
 
     async def handle(self, message: FrontendMessage) -> None:
         """Consume one frontend message."""
-        if self.state is State.CLOSED:
-            return
-        if self.state is State.COPY_IN:
-            await self._on_copy_in_message(message)
-            return
-        if self.state is State.SKIP_UNTIL_SYNC and not isinstance(message, Sync | Terminate):
-            return
-        handler = self._dispatch[type(message)]
+        state = self.state
+        if state is not State.READY:
+            if state is State.CLOSED:
+                return
+            if state is State.COPY_IN:
+                await self._on_copy_in_message(message)
+                return
+            if state is State.SKIP_UNTIL_SYNC and not isinstance(message, Sync | Terminate):
+                return
         try:
-            await handler(message)
+            pending = self._dispatch[type(message)](message)
+            if pending is not None:
+                await pending
         except InvariantViolation:
             raise
-        except ProtocolViolation as violation:
-            if violation.fatal:
-                raise
-            self._fail_extended(violation)
         except Exception as error:
-            self._fail_extended(error)
+            self._handler_failed(error)
+
+    async def handle_buffered(self, decoder: messages.FrameDecoder) -> None:
+        """Consume every whole message ``decoder`` holds, as :meth:`handle` would one by one.
+
+        Frames that do not decode go to :meth:`handle_violation`; a fatal violation (from
+        the decoder or a handler) propagates, for the server to end the connection. The
+        messages of a READY connection are dispatched here directly, which is all that
+        sets this apart from a loop over :meth:`handle`: one coroutine less per message.
+        """
+        next_message = decoder.next_message
+        dispatch = self._dispatch
+        while self.state is not State.CLOSED:
+            try:
+                message = next_message()
+            except ProtocolViolation as violation:
+                if violation.fatal:
+                    raise
+                await self.handle_violation(violation)
+                continue
+            if message is None:
+                return
+            if self.state is not State.READY:
+                await self.handle(message)
+                continue
+            try:
+                pending = dispatch[type(message)](message)
+                if pending is not None:
+                    await pending
+            except InvariantViolation:
+                raise
+            except Exception as error:
+                self._handler_failed(error)
+
+    def _handler_failed(self, error: Exception) -> None:
+        """A handler raised: ErrorResponse and skip-until-Sync; a fatal violation goes on up."""
+        if isinstance(error, ProtocolViolation) and error.fatal:
+            raise error
+        self._fail_extended(error)
 
     async def handle_violation(self, violation: ProtocolViolation) -> None:
         """A frame that did not decode (non-fatal): report it as the message would have."""
@@ -507,19 +565,17 @@ class QueryProtocol:
         if result.columns is not None:
             self._send(messages.encode_row_description(values.field_descriptions(result.columns)))
             formats = [messages.FORMAT_TEXT] * len(result.columns)
-            encoders = values.column_encoders(result.columns, formats, self._settings())
-            await self._send_rows(result.rows, encoders)
-        self._send(messages.encode_command_complete(result.command_tag))
+            encoder = values.row_encoder(result.columns, formats, self._settings())
+            await self._send_rows(result.rows, encoder)
+        self._send(_command_complete(result.command_tag))
 
     async def _send_rows(
-        self, rows: Sequence[tuple[object, ...]], encoders: Sequence[values.ValueEncoder]
+        self, rows: Sequence[tuple[object, ...]], encoder: values.RowEncoder
     ) -> None:
-        encode_row = values.encode_row
-        encode_data_row = messages.encode_data_row
         send = self._send
         for start in range(0, len(rows), _ROWS_PER_OUTPUT_CHECK):
             for row in rows[start : start + _ROWS_PER_OUTPUT_CHECK]:
-                send(encode_data_row(encode_row(row, encoders)))
+                send(encoder(row))
             await self._drain_if_full()
 
     # -- extended query ----------------------------------------------------------------
@@ -562,17 +618,20 @@ class QueryProtocol:
             )
         return portal
 
-    async def _on_bind(self, message: FrontendMessage) -> None:
+    def _on_bind(self, message: FrontendMessage) -> None:
         bind = cast(Bind, message)
-        statement = self._statement(bind.statement)
-        if bind.portal and bind.portal in self._portals:
+        statement = self._statements.get(bind.statement) or self._statement(bind.statement)
+        portal_name = bind.portal
+        if portal_name and portal_name in self._portals:
             raise TideError(
-                f'cursor "{bind.portal}" already exists', sqlstate=sqlstates.DUPLICATE_CURSOR
+                f'cursor "{portal_name}" already exists', sqlstate=sqlstates.DUPLICATE_CURSOR
             )
-        param_count = len(bind.params)
-        if len(bind.param_formats) > 1 and len(bind.param_formats) != param_count:
+        raw_params = bind.params
+        param_count = len(raw_params)
+        param_formats = bind.param_formats
+        if len(param_formats) > 1 and len(param_formats) != param_count:
             raise ProtocolViolation(
-                f"bind message has {len(bind.param_formats)} parameter formats "
+                f"bind message has {len(param_formats)} parameter formats "
                 f"but {param_count} parameters"
             )
         if param_count != statement.param_count:
@@ -580,19 +639,31 @@ class QueryProtocol:
                 f"bind message supplies {param_count} parameters, but prepared statement "
                 f'"{statement.name}" requires {statement.param_count}'
             )
-        param_formats = values.expand_format_codes(bind.param_formats, param_count, "parameter")
+        formats = values.expand_format_codes(param_formats, param_count, "parameter")
         if statement.columns is not None:
-            _check_result_formats(bind.result_formats, len(statement.columns))
-        if statement.prepared is None:
+            self._result_formats(statement, bind.result_formats)
+        if statement.prepared is None or not param_count:
             params: list[object] = []
         else:
             params = values.decode_parameters(
-                bind.params, param_formats, statement.param_types, self._settings()
+                raw_params, formats, statement.param_types, self._settings()
             )
-        self._portals[bind.portal] = _Portal(bind.portal, statement, params, bind.result_formats)
+        self._portals[portal_name] = _Portal(portal_name, statement, params, bind.result_formats)
         self._send(messages.BIND_COMPLETE)
 
-    async def _on_describe(self, message: FrontendMessage) -> None:
+    def _result_formats(self, statement: _Statement, codes: tuple[int, ...]) -> list[int]:
+        """The statement's result format codes expanded and checked (once per distinct codes)."""
+        known = statement.result_formats
+        formats = known.get(codes)
+        if formats is None:
+            columns = _require(statement.columns, "result formats of a statement without rows")
+            formats = _check_result_formats(codes, len(columns))
+            if len(known) >= _FORMAT_VARIANTS_MAX:
+                known.clear()
+            known[codes] = formats
+        return formats
+
+    def _on_describe(self, message: FrontendMessage) -> None:
         describe = cast(Describe, message)
         if describe.kind == "S":
             statement = self._statement(describe.name)
@@ -600,16 +671,36 @@ class QueryProtocol:
             if statement.prepared is None:
                 oids = [0] * statement.param_count
             self._send(messages.encode_parameter_description(oids))
-            self._send_row_description(statement.columns, None)
+            if statement.columns is None:
+                self._send(messages.NO_DATA)
+            else:
+                self._send(self._row_description(statement, ()))
             return
-        portal = self._portal(describe.name)
-        columns = portal.statement.columns
-        if portal.result is not None:
-            columns = portal.result.columns
+        portal = self._portals.get(describe.name) or self._portal(describe.name)
+        if portal.result is None:
+            # Not executed yet: the statement's columns, whose description is kept.
+            if portal.statement.columns is None:
+                self._send(messages.NO_DATA)
+            else:
+                self._send(self._row_description(portal.statement, portal.result_format_codes))
+            return
+        columns = portal.result.columns
         formats = None
         if columns is not None:
             formats = _check_result_formats(portal.result_format_codes, len(columns))
         self._send_row_description(columns, formats)
+
+    def _row_description(self, statement: _Statement, codes: tuple[int, ...]) -> bytes:
+        """RowDescription of ``statement.columns`` in the formats ``codes`` ask for."""
+        described = statement.row_descriptions.get(codes)
+        if described is None:
+            columns = _require(statement.columns, "row description of a statement without rows")
+            formats = self._result_formats(statement, codes)
+            described = messages.encode_row_description(values.field_descriptions(columns, formats))
+            if len(statement.row_descriptions) >= _FORMAT_VARIANTS_MAX:
+                statement.row_descriptions.clear()
+            statement.row_descriptions[codes] = described
+        return described
 
     def _send_row_description(
         self, columns: Sequence[Column] | None, formats: Sequence[int] | None
@@ -621,15 +712,20 @@ class QueryProtocol:
 
     async def _on_execute(self, message: FrontendMessage) -> None:
         execute = cast(Execute, message)
-        portal = self._portal(execute.portal)
+        portal = self._portals.get(execute.portal) or self._portal(execute.portal)
         prepared = portal.statement.prepared
         if prepared is None:
             self._send(messages.EMPTY_QUERY_RESPONSE)
             return
-        if portal.result is None:
-            result = await resolve(self.session.execute_prepared(prepared, portal.params))
+        result = portal.result
+        if result is None:
+            outcome = self.session.execute_prepared(prepared, portal.params)
+            if type(outcome) is CoroutineType or inspect.isawaitable(outcome):
+                outcome = await outcome
+            result = cast(StatementResult, outcome)
             portal.result = result
-            self._note_result(result)
+            if result.notices or result.parameter_status:
+                self._note_result(result)
             if result.copy is not None:
                 portal.done = True
                 if result.copy.direction == "in":
@@ -637,8 +733,8 @@ class QueryProtocol:
                 else:
                     await self._copy_out(result)
                 return
-        result = portal.result
-        if result.columns is None:
+        columns = result.columns
+        if columns is None:
             if portal.done:
                 raise TideError(
                     f'portal "{portal.name}" cannot be run',
@@ -650,25 +746,25 @@ class QueryProtocol:
                 # comment): PostgreSQL says EmptyQueryResponse.
                 self._send(messages.EMPTY_QUERY_RESPONSE)
             else:
-                self._send(messages.encode_command_complete(result.command_tag))
+                self._send(_command_complete(result.command_tag))
             return
-        await self._execute_rows(portal, result, result.columns, execute.max_rows)
-
-    async def _execute_rows(
-        self,
-        portal: _Portal,
-        result: StatementResult,
-        columns: Sequence[Column],
-        max_rows: int,
-    ) -> None:
-        if portal.encoders is None:
-            formats = _check_result_formats(portal.result_format_codes, len(columns))
-            portal.encoders = values.column_encoders(columns, formats, self._settings())
+        encoder = portal.encoder
+        if encoder is None:
+            encoder = portal.encoder = self._row_encoder(portal.statement, portal, columns)
+        rows = result.rows
         start = portal.cursor
-        end = len(result.rows) if max_rows <= 0 else min(len(result.rows), start + max_rows)
-        await self._send_rows(result.rows[start:end], portal.encoders)
+        max_rows = execute.max_rows
+        end = len(rows) if max_rows <= 0 else min(len(rows), start + max_rows)
+        if end - start <= _ROWS_PER_OUTPUT_CHECK:
+            send = self._send
+            for row in rows[start:end] if start or end < len(rows) else rows:
+                send(encoder(row))
+            if self._flush is not None and self._output_bytes >= self._output_bytes_high:
+                await self._flush(self.take_output())
+        else:
+            await self._send_rows(rows[start:end], encoder)
         portal.cursor = end
-        if end < len(result.rows):
+        if end < len(rows):
             self._send(messages.PORTAL_SUSPENDED)
             return
         suspended_before = start > 0 or portal.done
@@ -679,25 +775,59 @@ class QueryProtocol:
             words = tag.rsplit(" ", 1)
             if len(words) == 2 and words[1].isdigit():
                 tag = f"{words[0]} {end - start}"
-        self._send(messages.encode_command_complete(tag))
+        self._send(_command_complete(tag))
 
-    async def _on_sync(self, message: FrontendMessage) -> None:
+    def _row_encoder(
+        self, statement: _Statement, portal: _Portal, columns: Sequence[Column]
+    ) -> values.RowEncoder:
+        """The DataRow encoder for a portal's result; reused while nothing it depends on
+        (the result's columns, the portal's format codes, the session's settings) changed."""
+        codes = portal.result_format_codes
+        settings = self._settings()
+        cached = statement.row_encoder
+        if (
+            cached is not None
+            and cached[0] is columns
+            and cached[2] is settings
+            and cached[1] == codes
+        ):
+            return cached[3]
+        formats = _check_result_formats(codes, len(columns))
+        encoder = values.row_encoder(columns, formats, settings)
+        statement.row_encoder = (columns, codes, settings, encoder)
+        return encoder
+
+    def _on_sync(self, message: FrontendMessage) -> Awaitable[None] | None:
         if self.state is State.SKIP_UNTIL_SYNC:
             self._transition(State.READY)
         try:
-            await resolve(self.session.sync())
+            pending = self.session.sync()
+        except InvariantViolation:
+            raise
+        except Exception as error:
+            self._send_error(error)
+            self._send_ready_for_query()
+            return None
+        if pending is not None and inspect.isawaitable(pending):
+            return self._finish_sync(pending)
+        self._send_ready_for_query()
+        return None
+
+    async def _finish_sync(self, pending: Awaitable[object]) -> None:
+        try:
+            await pending
         except InvariantViolation:
             raise
         except Exception as error:
             self._send_error(error)
         self._send_ready_for_query()
 
-    async def _on_flush(self, message: FrontendMessage) -> None:
+    def _on_flush(self, message: FrontendMessage) -> None:
         # The server writes all pending output before it waits for more input, so a
         # Flush needs no action of its own.
         return
 
-    async def _on_close(self, message: FrontendMessage) -> None:
+    def _on_close(self, message: FrontendMessage) -> None:
         close = cast(Close, message)
         if close.kind == "S":
             self._statements.pop(close.name, None)
@@ -708,7 +838,7 @@ class QueryProtocol:
     async def _on_terminate(self, message: FrontendMessage) -> None:
         await self.close()
 
-    async def _on_function_call(self, message: FrontendMessage) -> None:
+    def _on_function_call(self, message: FrontendMessage) -> None:
         self._send_error(
             TideError(
                 "the function call protocol message is not supported",
@@ -717,11 +847,11 @@ class QueryProtocol:
         )
         self._send_ready_for_query()
 
-    async def _on_stray_copy(self, message: FrontendMessage) -> None:
+    def _on_stray_copy(self, message: FrontendMessage) -> None:
         # Left over from a COPY that already failed: PostgreSQL drops these silently.
         return
 
-    async def _on_unexpected_auth(self, message: FrontendMessage) -> None:
+    def _on_unexpected_auth(self, message: FrontendMessage) -> None:
         raise ProtocolViolation("invalid frontend message type 112", fatal=True, message_type=b"p")
 
     # -- COPY --------------------------------------------------------------------------
@@ -851,6 +981,25 @@ class QueryProtocol:
         if tag.strip() == "COPY":
             tag = f"COPY {len(request.rows)}"
         self._send(messages.encode_command_complete(tag))
+
+
+#: The ReadyForQuery message of each transaction status.
+_READY_FOR_QUERY = {status: messages.encode_ready_for_query(status) for status in "ITE"}
+#: Result format variants remembered per prepared statement before the memory is reset.
+_FORMAT_VARIANTS_MAX = 16
+#: Command tags whose CommandComplete is kept encoded ("SELECT 1", "UPDATE 1", …).
+_COMMAND_COMPLETE_CACHE_MAX = 1024
+_command_completes: dict[str, bytes] = {}
+
+
+def _command_complete(tag: str) -> bytes:
+    encoded = _command_completes.get(tag)
+    if encoded is None:
+        encoded = messages.encode_command_complete(tag)
+        if len(_command_completes) >= _COMMAND_COMPLETE_CACHE_MAX:
+            _command_completes.clear()
+        _command_completes[tag] = encoded
+    return encoded
 
 
 def _check_result_formats(codes: Sequence[int], column_count: int) -> list[int]:

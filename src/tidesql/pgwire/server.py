@@ -17,10 +17,14 @@ One connection, start to end::
 
 Costs and bounds, so that thousands of idle connections stay cheap:
 
-* one task per connection (the one ``asyncio.start_server`` creates) and nothing
-  else: no reader/writer tasks, no per-connection timers except while starting up;
+* one task per connection and nothing else: no reader/writer tasks, no per-connection
+  timers except while starting up. The connection is its own ``asyncio.Protocol``:
+  received bytes go straight into the frame decoder (no StreamReader buffer between
+  them), and the task writes each batch of replies with one ``transport.write``;
 * an idle connection holds an empty input buffer, the session, and the protocol's
   small dictionaries of statements and portals;
+* while the task is busy, at most ``READ_BUFFER_BYTES_HIGH`` bytes are taken in
+  before reading pauses (more only to complete a message the task waits for);
 * a client must finish startup and authentication within ``startup_timeout_s``
   (PostgreSQL's ``authentication_timeout``) or is dropped;
 * at most ``connections_max`` connections; past that a client gets 53300;
@@ -30,7 +34,9 @@ Costs and bounds, so that thousands of idle connections stay cheap:
 
 Output is written once all complete input messages have been handled (and whenever
 it grows large), which is what PostgreSQL's Flush and Sync would give and never
-leaves a reply waiting while we block on input.
+leaves a reply waiting while we block on input. A client that sends Bind, Describe,
+Execute and Sync in one packet, as libpq does, gets every reply in one write: one
+TLS record and one system call per statement.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ import secrets
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Self
+from typing import Self, cast
 
 from tidesql import sqlstates
 from tidesql.errors import InvariantViolation, TideError
@@ -63,7 +69,8 @@ log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[str, str, dict[str, str]], "SessionLike | Awaitable[SessionLike]"]
 
-READ_BYTES = 64 * 1024
+#: Received bytes held while the connection's task is busy before reading pauses.
+READ_BUFFER_BYTES_HIGH = 256 * 1024
 STARTUP_TIMEOUT_S_DEFAULT = 60.0
 CONNECTIONS_MAX_DEFAULT = 10_000
 _PROCESS_ID_MAX = 2**31 - 1
@@ -125,8 +132,9 @@ class PgServer:
     async def start(self) -> None:
         if self._server is not None:
             raise RuntimeError("the server is already started")
-        self._server = await asyncio.start_server(
-            self._on_connection, self._host, self._requested_port, reuse_address=True
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Connection(self), self._host, self._requested_port, reuse_address=True
         )
         log.info("listening for PostgreSQL clients on %s", self.addresses)
 
@@ -218,14 +226,13 @@ class PgServer:
             iam_credentials=self._iam_credentials,
         )
 
-    async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        task = asyncio.current_task()
-        if task is None:
-            raise InvariantViolation("a connection handler outside a task")
+    def _connection_made(self, connection: _Connection) -> None:
+        """Start the task that runs a new connection, and track it."""
+        task = asyncio.get_running_loop().create_task(self._run_connection(connection))
         self._connections.add(task)
-        connection = _Connection(self, reader, writer)
+        task.add_done_callback(connection.task_done)
+
+    async def _run_connection(self, connection: _Connection) -> None:
         try:
             if len(self._connections) > self.connections_max:
                 await connection.refuse(
@@ -238,54 +245,145 @@ class PgServer:
         except (ConnectionError, TimeoutError, ssl.SSLError, OSError) as error:
             log.debug("connection from %s ended: %r", connection.peer, error)
         except asyncio.CancelledError:
-            # The server is stopping. The task ends normally rather than cancelled:
-            # asyncio's start_server callback (3.11) would log a cancelled handler task
-            # as an unhandled exception.
+            # The server is stopping. The task ends normally rather than cancelled, so
+            # that stop() gathers connections that all ended the same way.
             connection.say_goodbye()
         finally:
-            self._connections.discard(task)
+            task = asyncio.current_task()
+            if task is not None:
+                self._connections.discard(task)
             await connection.close()
 
 
-class _Connection:
-    """The I/O of one client connection; the decisions are made by the state machines."""
+class _Connection(asyncio.Protocol):
+    """The I/O of one client connection; the decisions are made by the state machines.
 
-    __slots__ = (
-        "_decoder",
-        "_process_id",
-        "_protocol",
-        "_reader",
-        "_server",
-        "_session",
-        "_writer",
-        "peer",
-    )
+    As the transport's protocol it is told of received bytes (fed to the decoder at
+    once), end of input, loss of the connection and back-pressure; its task
+    (:meth:`run`) waits on those in :meth:`_read_more` and :meth:`_write`.
+    """
 
-    def __init__(
-        self, server: PgServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    def __init__(self, server: PgServer) -> None:
         self._server = server
-        self._reader = reader
-        self._writer = writer
         self._decoder = FrameDecoder(server.message_bytes_max)
+        self._transport: asyncio.Transport | None = None
         self._session: SessionLike | None = None
         self._protocol: QueryProtocol | None = None
         self._process_id: int | None = None
-        self.peer = writer.get_extra_info("peername")
+        self.peer: object = None
+        # Input: bytes arrived since the task last looked; end of input; the
+        # connection is gone, and why (None when it closed cleanly).
+        self._received = False
+        self._eof = False
+        self._lost = False
+        self._lost_error: BaseException | None = None
+        self._read_waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
+        # Output: the transport asked us to stop writing until its buffer drains.
+        self._writing_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._tls = False
+
+    # -- transport callbacks -----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+        self.peer = transport.get_extra_info("peername")
+        self._server._connection_made(self)
+
+    def data_received(self, data: bytes) -> None:
+        self._decoder.feed(data)
+        self._received = True
+        waiter = self._read_waiter
+        if waiter is not None:
+            self._read_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        elif (
+            not self._reading_paused
+            and self._transport is not None
+            and self._decoder.buffered_bytes > READ_BUFFER_BYTES_HIGH
+        ):
+            self._reading_paused = True
+            self._transport.pause_reading()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake_reader()
+        # Keep a plain TCP connection open so that replies still being made can go out
+        # (the client only half-closed); TLS cannot half-close.
+        return not self._tls
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
+        self._lost_error = exc
+        self._eof = True
+        self._wake_reader()
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ConnectionResetError("Connection lost"))
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake_reader(self) -> None:
+        waiter, self._read_waiter = self._read_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def task_done(self, task: asyncio.Task[None]) -> None:
+        """The connection's task ended; an exception that escaped it is reported."""
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            task.get_loop().call_exception_handler(
+                {
+                    "message": "unhandled exception in a PostgreSQL connection",
+                    "exception": error,
+                    "transport": self._transport,
+                }
+            )
+            if self._transport is not None:
+                self._transport.close()
 
     # -- bytes -------------------------------------------------------------------------
 
     async def _write(self, data: bytes) -> None:
-        if data:
-            self._writer.write(data)
-            await self._writer.drain()
+        if not data:
+            return
+        if self._lost:
+            raise ConnectionResetError("Connection lost")
+        _require_transport(self._transport).write(data)
+        if self._writing_paused:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._drain_waiter = waiter
+            await waiter
 
     async def _read_more(self) -> bool:
-        data = await self._reader.read(READ_BYTES)
-        if not data:
-            return False
-        self._decoder.feed(data)
-        return True
+        """Wait for more input (the decoder already has it); False at its end."""
+        if self._reading_paused and self._transport is not None:
+            self._reading_paused = False
+            self._transport.resume_reading()
+        if not self._received and not self._eof:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._read_waiter = waiter
+            try:
+                await waiter
+            finally:
+                self._read_waiter = None
+        if self._received:
+            self._received = False
+            return True
+        if self._lost_error is not None:
+            raise self._lost_error
+        return False
 
     async def _send_fatal(self, error: BaseException) -> None:
         fields = error_fields(error, severity="FATAL")
@@ -296,13 +394,14 @@ class _Connection:
 
     def say_goodbye(self) -> None:
         """The server is stopping: tell the client why, without waiting for it."""
-        if self._writer.is_closing():
+        transport = self._transport
+        if transport is None or transport.is_closing():
             return
         fields = ErrorFields(
             "FATAL", sqlstates.ADMIN_SHUTDOWN, "terminating connection due to administrator command"
         )
         with contextlib.suppress(ConnectionError, OSError, RuntimeError):
-            self._writer.write(messages.encode_error_response(fields))
+            transport.write(messages.encode_error_response(fields))
 
     # -- phases ------------------------------------------------------------------------
 
@@ -389,30 +488,28 @@ class _Connection:
         await self._write(action.reply)
         context = self._server.ssl_context
         if action.upgrade_tls and context is not None:
-            await self._writer.start_tls(context)
+            transport = await asyncio.get_running_loop().start_tls(
+                _require_transport(self._transport), self, context, server_side=True
+            )
+            if transport is None:
+                raise ConnectionResetError("the connection closed during the TLS handshake")
+            self._transport = transport
+            self._tls = True
 
     async def _serve(self, protocol: QueryProtocol) -> None:
         decoder = self._decoder
         while not protocol.closed:
             try:
-                message = decoder.next_message()
+                await protocol.handle_buffered(decoder)
             except ProtocolViolation as violation:
-                if violation.fatal:
-                    await self._write(protocol.take_output())
-                    await self._send_fatal(violation)
-                    return
-                await protocol.handle_violation(violation)
-                continue
-            if message is None:
-                await self._write(protocol.take_output())
-                if not await self._read_more():
-                    return
-                continue
-            try:
-                await protocol.handle(message)
-            except ProtocolViolation as violation:
+                # Fatal (bad framing, or a handler said so): the connection ends.
                 await self._write(protocol.take_output())
                 await self._send_fatal(violation)
+                return
+            if protocol.closed:
+                break
+            await self._write(protocol.take_output())
+            if not await self._read_more():
                 return
         await self._write(protocol.take_output())
 
@@ -432,4 +529,11 @@ class _Connection:
         except Exception:
             log.exception("closing a session failed")
         finally:
-            self._writer.close()
+            if self._transport is not None:
+                self._transport.close()
+
+
+def _require_transport(transport: asyncio.Transport | None) -> asyncio.Transport:
+    if transport is None:
+        raise InvariantViolation("connection I/O before the transport was made")
+    return transport

@@ -2,8 +2,9 @@
 
 The only module of ``pgwire`` that calls the type I/O of :mod:`tidesql.sql.types`.
 Converters are chosen once per column (a list of closures), so the per-row loop
-does no type dispatch: for a text column it is ``format_value(v).encode()``, for a
-binary one ``encode_binary(v)``.
+does no type dispatch: for a text column it is ``format_value(v).encode()`` (for an
+integer column ``str(v).encode()``), for a binary one ``encode_binary(v)``. A
+:data:`RowEncoder` goes one step further and turns a whole row into its DataRow.
 
 Formats follow the Bind message's rule for format codes, for parameters and results
 alike: no codes means all text, one code applies to every column, otherwise one code
@@ -16,7 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tidesql import sqlstates
 from tidesql.errors import TideError
-from tidesql.pgwire.messages import FORMAT_BINARY, FORMAT_TEXT, FieldDescription, ProtocolViolation
+from tidesql.pgwire.messages import (
+    FORMAT_BINARY,
+    FORMAT_TEXT,
+    FieldDescription,
+    ProtocolViolation,
+    encode_data_row,
+    encode_single_field_data_row,
+)
 from tidesql.sql.result import Column
 from tidesql.sql.types import (
     DEFAULT_SETTINGS,
@@ -26,9 +34,12 @@ from tidesql.sql.types import (
     encode_binary,
     format_value,
     parse_value,
+    text_formatter,
 )
 
 ValueEncoder = Callable[[object], bytes]
+#: One result row (a sequence of Python values) → its DataRow message.
+RowEncoder = Callable[[Sequence[object]], bytes]
 
 
 def expand_format_codes(codes: Sequence[int], count: int, what: str) -> list[int]:
@@ -87,10 +98,27 @@ def field_descriptions(
 
 
 def _text_encoder(sql_type: SqlType, settings: FormatSettings) -> ValueEncoder:
+    try:
+        formatter = text_formatter(sql_type, settings)
+    except TideError:
+        # A type without output function fails when a value of it is sent, not before
+        # (a column that is NULL in every row goes out fine).
+        def encode_late(value: object) -> bytes:
+            return format_value(value, sql_type, settings).encode("utf-8")
+
+        return encode_late
+    if formatter is str:
+        return _encode_str
+
     def encode(value: object) -> bytes:
-        return format_value(value, sql_type, settings).encode("utf-8")
+        text: str = formatter(value)
+        return text.encode("utf-8")
 
     return encode
+
+
+def _encode_str(value: object) -> bytes:
+    return str(value).encode("utf-8")
 
 
 def _binary_encoder(sql_type: SqlType) -> ValueEncoder:
@@ -115,6 +143,28 @@ def encode_row(row: Sequence[object], encoders: Sequence[ValueEncoder]) -> list[
         None if value is None else encode(value)
         for value, encode in zip(row, encoders, strict=True)
     ]
+
+
+def row_encoder(
+    columns: Sequence[Column], formats: Sequence[int], settings: FormatSettings
+) -> RowEncoder:
+    """The DataRow encoder for rows of ``columns`` sent in ``formats``."""
+    encoders = column_encoders(columns, formats, settings)
+    if len(encoders) != 1:
+
+        def encode_many(row: Sequence[object]) -> bytes:
+            return encode_data_row(encode_row(row, encoders))
+
+        return encode_many
+    (encode,) = encoders
+
+    def encode_one(row: Sequence[object]) -> bytes:
+        if len(row) != 1:
+            return encode_data_row(encode_row(row, encoders))  # raises as encode_row does
+        value = row[0]
+        return encode_single_field_data_row(None if value is None else encode(value))
+
+    return encode_one
 
 
 def format_text(value: object, sql_type: SqlType, settings: FormatSettings) -> str | None:

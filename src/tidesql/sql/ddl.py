@@ -71,6 +71,8 @@ class CatalogWriter:
         self.sql_txn = sql_txn
         self.txn = sql_txn.core
         self.catalog: C.Catalog = sql_txn.catalog
+        #: The catalog version this transaction has read or written (set by execute).
+        self.version = self.catalog.version
         self._next_oid: int | None = None
 
     async def new_oid(self) -> int:
@@ -91,13 +93,11 @@ class CatalogWriter:
         self.stamp(table.oid)
 
     def stamp(self, table_oid: int) -> None:
-        self.txn.put(
-            C.schema_stamp_key(table_oid), str(self.catalog.version + 1).encode(), is_row=False
-        )
+        self.txn.put(C.schema_stamp_key(table_oid), str(self.version + 1).encode(), is_row=False)
         self.bump()
 
     def bump(self) -> None:
-        self.txn.put(C.VERSION_KEY, str(self.catalog.version + 1).encode(), is_row=False)
+        self.txn.put(C.VERSION_KEY, str(self.version + 1).encode(), is_row=False)
 
     def schema_for(self, schema: str | None) -> int:
         if schema is None:
@@ -131,8 +131,11 @@ async def execute(session: Any, statement: ParsedStatement) -> StatementResult:
     if handler is None:
         raise refuse(session, statement)
     writer = CatalogWriter(session, sql_txn)
+    writer.version = int(await sql_txn.core.get(C.VERSION_KEY) or b"0")
     result = await handler(session, writer, statement)
     sql_txn.ddl_count += 1
+    # Later statements of the transaction see its own DDL.
+    sql_txn.catalog = await session.engine.private_catalog(sql_txn.core)
     return result
 
 
@@ -673,11 +676,8 @@ async def _create_index(
         descending=descending,
         nulls_not_distinct=node.nulls_not_distinct,
     )
+    # A unique index is not a constraint (as in PostgreSQL): no pg_constraint row.
     table.indexes.append(index)
-    if node.unique:
-        table.constraints.append(
-            C.ConstraintDef(await writer.new_oid(), name, "u", attnums, index_oid=index.oid)
-        )
     writer.write_table(table)
     job = start_index_job(session, table, index)
     if statement.is_async:

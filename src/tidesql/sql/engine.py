@@ -94,6 +94,7 @@ class Engine:
         self._catalogs: OrderedDict[int, C.Catalog] = OrderedDict()
         self.plan_cache: OrderedDict[Any, Any] = OrderedDict()
         self.latest_catalog: C.Catalog | None = None
+        self._private_catalogs = 0
         self.jobs: dict[str, Job] = {}
         self._job_tasks: set[asyncio.Task[None]] = set()
         self.sessions: dict[int, Any] = {}
@@ -127,7 +128,7 @@ class Engine:
 
     # ------------------------------------------------------------ catalog
     async def catalog_for(self, txn: Transaction) -> C.Catalog:
-        raw = await txn.get(C.VERSION_KEY)
+        raw = await txn.get(C.VERSION_KEY, track=False)
         version = int(raw or b"0")
         cached = self._catalogs.get(version)
         if cached is not None:
@@ -135,8 +136,8 @@ class Engine:
             return cached
         schema_low = encode_key((C.SYS_SCHEMAS,))
         relation_low = encode_key((C.SYS_RELATIONS,))
-        schemas = await txn.scan(schema_low, prefix_end(schema_low))
-        relations = await txn.scan(relation_low, prefix_end(relation_low))
+        schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
+        relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
         catalog = C.load_catalog(version, schemas, relations)
         self._catalogs[version] = catalog
         while len(self._catalogs) > CATALOG_CACHE_ENTRIES_MAX:
@@ -145,10 +146,27 @@ class Engine:
             self.latest_catalog = catalog
         return catalog
 
+    async def private_catalog(self, txn: Transaction) -> C.Catalog:
+        """The catalog as ``txn`` sees it after its own DDL, for its next statements.
+
+        It is read through the transaction (so it includes uncommitted definitions) and
+        never cached or shared; its version is a negative number of its own, so no plan
+        cached for it can be used by another transaction (CatalogWriter reads the real
+        version from the version key).
+        """
+        schema_low = encode_key((C.SYS_SCHEMAS,))
+        relation_low = encode_key((C.SYS_RELATIONS,))
+        schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
+        relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
+        self._private_catalogs += 1
+        return C.load_catalog(-self._private_catalogs, schemas, relations)
+
     def cache_plan(self, key: Any, planned: Any) -> None:
         self.plan_cache[key] = planned
         while len(self.plan_cache) > PLAN_CACHE_ENTRIES_MAX:
             self.plan_cache.popitem(last=False)
 
-    def begin(self, isolation: Isolation, az: str | None = None) -> Transaction:
-        return self.cluster.begin(isolation, az)
+    def begin(
+        self, isolation: Isolation, az: str | None = None, *, eventual: bool = False
+    ) -> Transaction:
+        return self.cluster.begin(isolation, az, eventual=eventual)

@@ -11,6 +11,7 @@ DSQL adds a little syntax that the grammar does not know; it is recognised here 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +43,22 @@ class ParsedStatement:
     is_async: bool = False
 
 
+#: Parsed statements by text: a repeated simple query skips libpg_query, as a prepared
+#: one does. Parse trees are never modified after parsing, so sharing them is safe.
+PARSE_CACHE_ENTRIES_MAX = 4096
+
+
 def parse(sql: str) -> list[ParsedStatement]:
     """Split and parse ``sql``; raise 42601 with PostgreSQL's message on a syntax error."""
+    return list(_parse_cached(sql))
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_ENTRIES_MAX)
+def _parse_cached(sql: str) -> tuple[ParsedStatement, ...]:
+    return tuple(_parse(sql))
+
+
+def _parse(sql: str) -> list[ParsedStatement]:
     statements: list[ParsedStatement] = []
     try:
         result = pg_query.parse(sql)

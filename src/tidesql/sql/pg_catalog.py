@@ -27,7 +27,18 @@ Which OIDs?
     * built-in objects have PostgreSQL's OIDs: pg_class is 1259, int4 is 23, pg_catalog
       is namespace 11, the bootstrap superuser (tidesql's ``admin``) is role 10;
     * the input/output functions that pg_type names (``int4in``…) get OIDs from 8000 up
-      in a small function table (``PROCS``), so regproc columns print names.
+      in a small function table (``PROCS``), so regproc columns print names;
+    * roles have no OID in tidesql: other than ``admin`` (10), a role's OID is derived
+      from its name (``role_oid``), so it is the same in every statement.
+
+Which view of the catalog does a statement see?
+    A :class:`CatalogView` over the catalog of its transaction (which includes the
+    transaction's own DDL), made once per statement and kept on its ``Env``; scans and
+    the catalog functions (``catalog_functions.py``) share it. Values of type regclass
+    are printed after the statement, through the session's ``FormatSettings``, whose
+    :class:`SessionNames` looks names up in the catalog the session sees at that moment.
+    Stored roles (CREATE ROLE) live outside the catalog; tables that list roles read
+    them through the statement's transaction first.
 
 What does a scan cost?
     A producer builds all of its rows; filters run on top. Catalogs are small (hundreds
@@ -47,13 +58,19 @@ in pg_proc, and system columns (attnum < 0) in pg_attribute.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+import json
+import zlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from tidesql.keys import encode_key, prefix_end
 from tidesql.sql import catalog as C
 from tidesql.sql import types as T
+from tidesql.sql.functions import quote_ident
 from tidesql.sql.plan import OutputColumn, PlanNode
 
 Row = tuple[Any, ...]
@@ -95,11 +112,12 @@ SYSTEM_SCHEMAS = {
 @dataclass
 class VirtualScan(PlanNode):
     name: str
-    producer: Callable[[Any], list[Row]]
+    producer: Callable[[Any], Awaitable[list[Row]]]
     columns: list[OutputColumn]
+    alias: str = ""  # the FROM alias, by which the planner pushes WHERE conjuncts down
 
     async def rows(self, ctx: Any) -> list[Row]:
-        return self.producer(ctx)
+        return await self.producer(ctx)
 
     def explain(self) -> list[str]:
         return [f"Function Scan on {self.name}"]
@@ -111,15 +129,15 @@ class VirtualTable:
     name: str
     oid: int
     columns: list[OutputColumn]
-    producer: Callable[[Any], list[Row]]
+    producer: Callable[[Any], Awaitable[list[Row]]]
 
     @property
     def kind(self) -> str:
         """pg_class.relkind: the base catalogs are tables, everything else a view."""
         return "r" if self.oid < FIRST_VIEW_OID else "v"
 
-    def plan(self) -> PlanNode:
-        return VirtualScan(f"{self.schema}.{self.name}", self.producer, self.columns)
+    def plan(self, alias: str = "") -> PlanNode:
+        return VirtualScan(f"{self.schema}.{self.name}", self.producer, self.columns, alias)
 
 
 REGISTRY: dict[tuple[str, str], VirtualTable] = {}
@@ -167,6 +185,8 @@ COLUMN_TYPES: dict[str, T.SqlType] = {
     "regproc": T.REGPROC,
     "regclass": T.REGCLASS,
     "regtype": T.REGTYPE,
+    "regnamespace": T.REGNAMESPACE,
+    "regrole": T.REGROLE,
     "int2vector": T.INT2VECTOR,
     "oidvector": T.OIDVECTOR,
     "interval": T.INTERVAL,
@@ -202,10 +222,23 @@ def _parse_columns(spec: str, table_oid: int) -> list[OutputColumn]:
 
 
 def catalog_table(
-    schema: str, name: str, oid: int, spec: str, **defaults: Any
+    schema: str,
+    name: str,
+    oid: int,
+    spec: str,
+    *,
+    live: bool = False,
+    reads_roles: bool = False,
+    **defaults: Any,
 ) -> Callable[[Producer], Producer]:
     """Register ``schema.name`` with columns ``spec``; the decorated function produces
-    its rows as dicts, and ``defaults`` fill the columns a row does not give."""
+    its rows as dicts, and ``defaults`` fill the columns a row does not give.
+
+    Rows that follow from the catalog alone are kept with it (:func:`catalog_memo`);
+    a ``live`` table (sessions, settings, jobs) is made again in every statement, and one
+    that ``reads_roles`` first loads the stored roles (CREATE ROLE) into the view.
+    """
+    live = live or reads_roles
 
     def decorate(producer: Producer) -> Producer:
         columns = _parse_columns(spec, oid)
@@ -215,21 +248,45 @@ def catalog_table(
             raise ValueError(f"{schema}.{name} has no columns {sorted(unknown)}")
         key = (schema, name)
 
-        def rows(ctx: Any) -> list[Row]:
+        async def rows(ctx: Any) -> list[Row]:
             view = CatalogView.of_context(ctx)
-            cached = view.memo.get(key)
+            if reads_roles:
+                await view.load_roles(ctx.txn)
+            memo = view.memo if live else catalog_memo(view.catalog)
+            cached = memo.get(key)
             if cached is None:
                 cached = [
                     tuple(values.get(n, defaults.get(n)) for n in names)
                     for values in producer(view)
                 ]
-                view.memo[key] = cached
+                memo[key] = cached
             return cached
 
         register(VirtualTable(schema, name, oid, columns, rows))
         return producer
 
     return decorate
+
+
+#: Rows of the tables that depend on the catalog alone, for the newest few catalogs. A
+#: catalog object stands for one version and is never rebuilt in place (DDL makes a new
+#: one), so its rows can serve every statement that reads it.
+_ROWS_BY_CATALOG: OrderedDict[int, tuple[C.Catalog | None, dict[tuple[str, str], list[Row]]]] = (
+    OrderedDict()
+)
+CATALOG_MEMOS_MAX = 8
+
+
+def catalog_memo(catalog: C.Catalog | None) -> dict[tuple[str, str], list[Row]]:
+    entry = _ROWS_BY_CATALOG.get(id(catalog))
+    if entry is None or entry[0] is not catalog:
+        entry = (catalog, {})
+        _ROWS_BY_CATALOG[id(catalog)] = entry
+        while len(_ROWS_BY_CATALOG) > CATALOG_MEMOS_MAX:
+            _ROWS_BY_CATALOG.popitem(last=False)
+    else:
+        _ROWS_BY_CATALOG.move_to_end(id(catalog))
+    return entry[1]
 
 
 def empty_table(schema: str, name: str, oid: int, spec: str) -> None:
@@ -277,6 +334,8 @@ TYPNAMES: dict[int, str] = {
     2776: "anynonarray",
     2950: "uuid",
     3802: "jsonb",
+    4089: "regnamespace",
+    4096: "regrole",
     5077: "anycompatible",
     5078: "anycompatiblearray",
 }
@@ -312,6 +371,7 @@ _TYPMOD_IO = {
 }
 
 
+@functools.cache
 def all_types() -> dict[int, T.SqlType]:
     """Every type pg_type lists: the built-in ones and the pseudo-types."""
     return {**T.ALL_TYPES, **PSEUDO_TYPES}
@@ -342,12 +402,27 @@ class TypeFacts:
     kind: str  # typtype: 'b' base, 'p' pseudo
 
 
+#: typelem of the non-array types that can be subscripted.
+_SUBSCRIPTABLE_ELEMENTS = {
+    T.NAME.oid: T.CHAR.oid,
+    T.INT2VECTOR.oid: T.INT2.oid,
+    T.OIDVECTOR.oid: T.OID.oid,
+}
+
+
+@functools.cache
 def type_facts(sql_type: T.SqlType) -> TypeFacts:
     oid, length = sql_type.oid, sql_type.typlen
     if sql_type.element is not None:
         inner = type_facts(sql_type.element)
-        return TypeFacts(False, "d" if inner.align == "d" else "i", "x", inner.collation,
-                         sql_type.element.oid, "b")  # fmt: skip
+        return TypeFacts(
+            False,
+            "d" if inner.align == "d" else "i",
+            "x",
+            inner.collation,
+            sql_type.element.oid,
+            "b",
+        )
     if length == 1 or oid in (T.NAME.oid, T.UNKNOWN.oid, T.UUID.oid):
         align = "c"
     elif length == 2:
@@ -365,9 +440,9 @@ def type_facts(sql_type: T.SqlType) -> TypeFacts:
         if oid in _COLLATABLE_OIDS
         else (C_COLLATION_OID if oid == T.NAME.oid else 0)
     )
-    element = {T.NAME.oid: T.CHAR.oid, T.INT2VECTOR.oid: T.INT2.oid, T.OIDVECTOR.oid: T.OID.oid}
     kind = "p" if sql_type.category in ("P", "X") else "b"
-    return TypeFacts(length in (1, 2, 4, 8), align, storage, collation, element.get(oid, 0), kind)
+    element = _SUBSCRIPTABLE_ELEMENTS.get(oid, 0)
+    return TypeFacts(length in (1, 2, 4, 8), align, storage, collation, element, kind)
 
 
 def io_functions(sql_type: T.SqlType) -> dict[str, str]:
@@ -414,12 +489,6 @@ PROC_NAMES: dict[int, str] = {oid: name for name, oid in PROCS.items()}
 # 3. The view of one catalog
 
 
-def quote_ident(name: str) -> str:
-    from tidesql.sql.functions import quote_ident as quote
-
-    return quote(name)
-
-
 def split_qualified(text: str) -> tuple[str | None, str]:
     """``'public."My Table"'`` → ``('public', 'My Table')``; unquoted parts fold to
     lower case as identifiers do."""
@@ -442,7 +511,7 @@ def split_qualified(text: str) -> tuple[str | None, str]:
         elif char == ".":
             parts.append("".join(current))
             current = []
-        else:
+        elif not char.isspace():
             current.append(char.lower())
         i += 1
     parts.append("".join(current))
@@ -463,6 +532,15 @@ class Relation:
     table: C.TableDef | None = None
     index: C.IndexDef | None = None
     virtual: VirtualTable | None = None
+
+
+def relation_width(relation: Relation) -> int:
+    """pg_class.relnatts: the number of columns, dropped ones included."""
+    if relation.virtual is not None:
+        return len(relation.virtual.columns)
+    if relation.index is not None:
+        return len(relation.index.columns) + len(relation.index.include)
+    return len(relation.table.columns) if relation.table is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,6 +570,36 @@ class Default:
     column: C.ColumnDef
 
 
+@dataclass(frozen=True, slots=True)
+class Role:
+    name: str
+    oid: int
+    superuser: bool = False
+    login: bool = True
+
+
+#: Roles other than the superuser have no OID in tidesql; theirs is derived from the
+#: name, so that it is the same in every statement: base + CRC-32 of the name (28 bits).
+_ROLE_OID_BASE = 0x50000000
+
+
+def role_oid(name: str) -> int:
+    if name == SUPERUSER_NAME:
+        return SUPERUSER_OID
+    return _ROLE_OID_BASE + (zlib.crc32(name.encode()) & 0x0FFFFFFF)
+
+
+def session_catalog(session: Any) -> C.Catalog | None:
+    """The catalog a session sees now: its transaction's, or between transactions (while
+    a result is being sent) the newest one loaded."""
+    transaction = session.transaction
+    if transaction is not None:
+        catalog: C.Catalog = transaction.catalog
+        return catalog
+    latest: C.Catalog | None = session.engine.latest_catalog
+    return latest
+
+
 class CatalogView:
     """A catalog as pg_catalog presents it: relations, attributes and constraints by OID,
     name resolution for regclass/regproc (it is a :class:`types.CatalogNames`), and
@@ -508,16 +616,12 @@ class CatalogView:
         self.search_path = search_path
         self.session = session
         self.memo: dict[tuple[str, str], list[Row]] = {}
+        self.stored_roles: list[dict[str, Any]] | None = None
 
     @classmethod
     def for_session(cls, session: Any) -> CatalogView:
-        """A view of what a session sees now: its transaction's catalog, or between
-        transactions (while a result is being sent) the newest catalog loaded."""
-        transaction = getattr(session, "transaction", None)
-        catalog = transaction.catalog if transaction is not None else None
-        if catalog is None:
-            catalog = getattr(session.engine, "latest_catalog", None)
-        return cls(catalog, session.search_path(), session)
+        """A view of what a session sees now (see :func:`session_catalog`)."""
+        return cls(session_catalog(session), session.search_path(), session)
 
     @classmethod
     def of_env(cls, env: Any) -> CatalogView:
@@ -557,27 +661,38 @@ class CatalogView:
         """OIDs of the existing schemas of the search path, in order."""
         return [self.schema_oids[n] for n in self.search_path if n in self.schema_oids]
 
+    async def load_roles(self, txn: Any) -> None:
+        """Read the stored roles (``CREATE ROLE``) through the statement's transaction."""
+        if self.stored_roles is not None:
+            return
+        low = encode_key((C.SYS_ROLES,))
+        self.stored_roles = [json.loads(value) for _, value in await txn.scan(low, prefix_end(low))]
+        for derived in ("roles", "role_names"):
+            self.__dict__.pop(derived, None)
+
     @cached_property
-    def roles(self) -> dict[str, int]:
-        """Role name → OID: the superuser, connected users and object owners."""
-        names = {SUPERUSER_NAME}
+    def roles(self) -> dict[str, Role]:
+        """Role name → role: the superuser, the stored roles (once loaded), connected
+        users and object owners."""
+        roles = {SUPERUSER_NAME: Role(SUPERUSER_NAME, SUPERUSER_OID, superuser=True)}
+        for stored in self.stored_roles or ():
+            name = stored["name"]
+            roles[name] = Role(
+                name, role_oid(name), bool(stored.get("superuser")), bool(stored.get("login"))
+            )
+        names = set()
         if self.session is not None:
             names.add(self.session.user)
-            for other in getattr(self.session.engine, "sessions", {}).values():
-                names.add(other.user)
+            names.update(other.user for other in self.session.engine.sessions.values())
         if self.catalog is not None:
             names.update(t.owner for t in self.catalog.tables.values())
-        others = sorted(names - {SUPERUSER_NAME})
-        return {SUPERUSER_NAME: SUPERUSER_OID} | {
-            name: C.FIRST_USER_OID - 1000 + i for i, name in enumerate(others)
-        }
+        for name in sorted(names - set(roles)):
+            roles[name] = Role(name, role_oid(name))
+        return roles
 
     @cached_property
     def role_names(self) -> dict[int, str]:
-        return {oid: name for name, oid in self.roles.items()}
-
-    def role_oid(self, name: str) -> int:
-        return self.roles.get(name, SUPERUSER_OID)
+        return {role.oid: name for name, role in self.roles.items()}
 
     # ------------------------------------------------------------ relations
     @cached_property
@@ -590,11 +705,19 @@ class CatalogView:
             )
         tables = self.catalog.tables.values() if self.catalog is not None else ()
         for table in tables:
-            out[table.oid] = Relation(table.oid, table.name, table.schema_oid, table.kind,
-                                      table.owner, table=table)  # fmt: skip
+            out[table.oid] = Relation(
+                table.oid, table.name, table.schema_oid, table.kind, table.owner, table=table
+            )
             for index in table.indexes:
-                out[index.oid] = Relation(index.oid, index.name, table.schema_oid, "i",
-                                          table.owner, table=table, index=index)  # fmt: skip
+                out[index.oid] = Relation(
+                    index.oid,
+                    index.name,
+                    table.schema_oid,
+                    "i",
+                    table.owner,
+                    table=table,
+                    index=index,
+                )
         return dict(sorted(out.items()))
 
     @cached_property
@@ -741,6 +864,12 @@ class CatalogView:
         if reg_type_oid == T.REGTYPE.oid:
             found = type_by_oid(object_oid)
             return None if found is None else found.name
+        if reg_type_oid == T.REGNAMESPACE.oid:
+            schema = self.schemas.get(object_oid)
+            return None if schema is None else quote_ident(schema)
+        if reg_type_oid == T.REGROLE.oid:
+            role = self.role_names.get(object_oid)
+            return None if role is None else quote_ident(role)
         return None
 
     def object_oid(self, reg_type_oid: int, name: str) -> int | None:
@@ -751,6 +880,11 @@ class CatalogView:
             return None if found is None else found.oid
         if reg_type_oid == T.REGPROC.oid:
             return PROCS.get(split_qualified(name)[1])
+        if reg_type_oid == T.REGNAMESPACE.oid:
+            return self.schema_oids.get(split_qualified(name)[1])
+        if reg_type_oid == T.REGROLE.oid:
+            role = self.roles.get(split_qualified(name)[1])
+            return None if role is None else role.oid
         return None
 
 
@@ -764,14 +898,11 @@ class SessionNames:
         self._view: CatalogView | None = None
 
     def view(self) -> CatalogView:
-        fresh = CatalogView.for_session(self.session)
+        catalog = session_catalog(self.session)
+        search_path = self.session.search_path()
         cached = self._view
-        if (
-            cached is None
-            or cached.catalog is not fresh.catalog
-            or cached.search_path != fresh.search_path
-        ):
-            self._view = cached = fresh
+        if cached is None or cached.catalog is not catalog or cached.search_path != search_path:
+            self._view = cached = CatalogView(catalog, search_path, self.session)
         return cached
 
     def object_name(self, reg_type_oid: int, object_oid: int) -> str | None:
@@ -821,12 +952,12 @@ def _pg_class(view: CatalogView) -> Iterator[Values]:
             "oid": relation.oid,
             "relname": relation.name,
             "relnamespace": relation.namespace,
-            "relowner": view.role_oid(relation.owner),
+            "relowner": role_oid(relation.owner),
             "relkind": relation.kind,
             "relam": {"r": HEAP_AM_OID, "i": BTREE_AM_OID}.get(relation.kind, 0),
             "relfilenode": relation.oid if relation.kind in ("r", "i") else 0,
             "relhasindex": False,
-            "relnatts": len(view.attributes(relation)),
+            "relnatts": relation_width(relation),
         }
         if relation.kind in ("i", "v"):
             row["relreplident"] = "n"
@@ -1019,7 +1150,7 @@ _PG_DATABASE = """oid:oid datname:name datdba:oid encoding:int4 datlocprovider:c
     _PG, "pg_database", 1262, _PG_DATABASE,
     datdba=SUPERUSER_OID, encoding=UTF8_ENCODING, datlocprovider="c", datistemplate=False,
     datallowconn=True, datconnlimit=-1, datfrozenxid=0, datminmxid=1,
-    dattablespace=DEFAULT_TABLESPACE_OID, datcollate="C", datctype="C",
+    dattablespace=DEFAULT_TABLESPACE_OID, datcollate="C", datctype="C", live=True,
 )  # fmt: skip
 def _pg_database(view: CatalogView) -> Iterator[Values]:
     yield {"oid": DATABASE_OID, "datname": DATABASE_NAME}
@@ -1029,19 +1160,18 @@ def _pg_database(view: CatalogView) -> Iterator[Values]:
 
 
 def _role_rows(view: CatalogView) -> Iterator[Values]:
-    """The roles as pg_roles shows them; the superuser can do everything, others log in."""
-    for name, oid in view.roles.items():
-        superuser = oid == SUPERUSER_OID
+    """The roles as pg_roles shows them: a superuser may do everything."""
+    for role in view.roles.values():
         yield {
-            "oid": oid,
-            "rolname": name,
-            "rolsuper": superuser,
+            "oid": role.oid,
+            "rolname": role.name,
+            "rolsuper": role.superuser,
             "rolinherit": True,
-            "rolcreaterole": superuser,
-            "rolcreatedb": superuser,
-            "rolcanlogin": True,
-            "rolreplication": superuser,
-            "rolbypassrls": superuser,
+            "rolcreaterole": role.superuser,
+            "rolcreatedb": role.superuser,
+            "rolcanlogin": role.login,
+            "rolreplication": role.superuser,
+            "rolbypassrls": role.superuser,
             "rolconnlimit": -1,
         }
 
@@ -1055,8 +1185,10 @@ _PG_AUTHID = """oid:oid rolname:name rolsuper:bool rolinherit:bool rolcreaterole
 _PG_USER = """usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool
     usebypassrls:bool passwd:text valuntil:timestamptz useconfig:_text"""
 
-catalog_table(_PG, "pg_roles", 12000, _PG_ROLES, rolpassword="********")(_role_rows)
-catalog_table(_PG, "pg_authid", 1260, _PG_AUTHID)(_role_rows)
+catalog_table(_PG, "pg_roles", 12000, _PG_ROLES, reads_roles=True, rolpassword="********")(
+    _role_rows
+)
+catalog_table(_PG, "pg_authid", 1260, _PG_AUTHID, reads_roles=True)(_role_rows)
 
 
 def _user_rows(view: CatalogView) -> Iterator[Values]:
@@ -1071,16 +1203,19 @@ def _user_rows(view: CatalogView) -> Iterator[Values]:
         }
 
 
-catalog_table(_PG, "pg_user", 12014, _PG_USER, passwd="********")(_user_rows)
-catalog_table(_PG, "pg_shadow", 12005, _PG_USER)(_user_rows)
+catalog_table(_PG, "pg_user", 12014, _PG_USER, reads_roles=True, passwd="********")(_user_rows)
+catalog_table(_PG, "pg_shadow", 12005, _PG_USER, reads_roles=True)(_user_rows)
 
 
 @catalog_table(_PG, "pg_am", 2601, "oid:oid amname:name amhandler:regproc amtype:char")
 def _pg_am(view: CatalogView) -> Iterator[Values]:
-    yield {"oid": HEAP_AM_OID, "amname": "heap", "amhandler": PROCS["heap_tableam_handler"],
-           "amtype": "t"}  # fmt: skip
-    yield {"oid": BTREE_AM_OID, "amname": "btree", "amhandler": PROCS["bthandler"],
-           "amtype": "i"}  # fmt: skip
+    yield {
+        "oid": HEAP_AM_OID,
+        "amname": "heap",
+        "amhandler": PROCS["heap_tableam_handler"],
+        "amtype": "t",
+    }
+    yield {"oid": BTREE_AM_OID, "amname": "btree", "amhandler": PROCS["bthandler"], "amtype": "i"}
 
 
 _PG_COLLATION = """oid:oid collname:name collnamespace:oid collowner:oid collprovider:char
@@ -1096,8 +1231,13 @@ _PG_COLLATION = """oid:oid collname:name collnamespace:oid collowner:oid collpro
 def _pg_collation(view: CatalogView) -> Iterator[Values]:
     yield {"oid": DEFAULT_COLLATION_OID, "collname": "default", "collprovider": "d"}
     for oid, name in ((C_COLLATION_OID, "C"), (POSIX_COLLATION_OID, "POSIX")):
-        yield {"oid": oid, "collname": name, "collprovider": "c", "collcollate": name,
-               "collctype": name}  # fmt: skip
+        yield {
+            "oid": oid,
+            "collname": name,
+            "collprovider": "c",
+            "collcollate": name,
+            "collctype": name,
+        }
 
 
 @catalog_table(
@@ -1137,10 +1277,18 @@ _PG_SETTINGS = """name:text setting:text unit:text category:text short_desc:text
     pending_restart:bool"""
 
 
+#: pg_settings spells a few names in mixed case (SHOW accepts any case).
+_SETTING_NAMES = {
+    "timezone": "TimeZone",
+    "datestyle": "DateStyle",
+    "intervalstyle": "IntervalStyle",
+}
+
+
 @catalog_table(
     _PG, "pg_settings", 12104, _PG_SETTINGS,
     category="Client Connection Defaults", short_desc="", context="user", vartype="string",
-    pending_restart=False,
+    pending_restart=False, live=True,
 )  # fmt: skip
 def _pg_settings(view: CatalogView) -> Iterator[Values]:
     from tidesql.sql.session import DEFAULT_SETTINGS, READ_ONLY_SETTINGS
@@ -1152,7 +1300,7 @@ def _pg_settings(view: CatalogView) -> Iterator[Values]:
         value = session.get_setting(name)
         boot = DEFAULT_SETTINGS.get(name, value)
         yield {
-            "name": name,
+            "name": _SETTING_NAMES.get(name, name),
             "setting": value,
             "context": "internal" if name in READ_ONLY_SETTINGS else "user",
             "source": "default" if value == boot else "session",
@@ -1217,7 +1365,7 @@ _PG_STAT_ACTIVITY = """datid:oid datname:name pid:int4 leader_pid:int4 usesysid:
 
 @catalog_table(
     _PG, "pg_stat_activity", 12222, _PG_STAT_ACTIVITY,
-    datid=DATABASE_OID, query="", backend_type="client backend",
+    datid=DATABASE_OID, query="", backend_type="client backend", live=True,
 )  # fmt: skip
 def _pg_stat_activity(view: CatalogView) -> Iterator[Values]:
     session = view.session
@@ -1234,7 +1382,7 @@ def _pg_stat_activity(view: CatalogView) -> Iterator[Values]:
         yield {
             "datname": other.database,
             "pid": pid,
-            "usesysid": view.role_oid(other.user),
+            "usesysid": role_oid(other.user),
             "usename": other.user,
             "application_name": other.settings.get("application_name", ""),
             "xact_start": transaction.timestamp if transaction is not None else None,
@@ -1248,7 +1396,7 @@ _PG_PREPARED = """name:text statement:text prepare_time:timestamptz parameter_ty
 
 @catalog_table(
     _PG, "pg_prepared_statements", 12095, _PG_PREPARED,
-    from_sql=False, generic_plans=0, custom_plans=0,
+    from_sql=False, generic_plans=0, custom_plans=0, live=True,
 )  # fmt: skip
 def _pg_prepared_statements(view: CatalogView) -> Iterator[Values]:
     session = view.session
@@ -1645,7 +1793,7 @@ empty_table(
     "sys", "jobs", 16301,
     "job_id:text status:text details:text job_type:text class_id:oid object_id:oid "
     "object_name:text start_time:timestamptz update_time:timestamptz",
-    job_type="INDEX_BUILD",
+    job_type="INDEX_BUILD", live=True,
 )  # fmt: skip
 def _jobs(view: CatalogView) -> Iterator[Values]:
     session = view.session
@@ -1674,7 +1822,7 @@ def current_schema(session: Any) -> str | None:
     ]
     for name in explicit:
         if name in view.schema_oids:
-            return name
+            return str(name)
     return None
 
 

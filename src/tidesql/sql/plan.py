@@ -574,6 +574,32 @@ class LateralJoin(PlanNode):
 
 
 @dataclass
+class ZipScan(PlanNode):
+    """Rows of several scans side by side, padded with NULLs to the longest."""
+
+    scans: list[PlanNode]
+    columns: list[OutputColumn]
+
+    async def rows(self, ctx: Any) -> list[Row]:
+        results = [await scan.rows(ctx) for scan in self.scans]
+        widths = [len(scan.columns) for scan in self.scans]
+        longest = max((len(r) for r in results), default=0)
+        out: list[Row] = []
+        for position in range(longest):
+            row: tuple[Any, ...] = ()
+            for rows, width in zip(results, widths, strict=True):
+                row += rows[position] if position < len(rows) else (None,) * width
+            out.append(row)
+        return out
+
+    def explain(self) -> list[str]:
+        return ["ProjectSet"]
+
+    def children(self) -> list[PlanNode]:
+        return list(self.scans)
+
+
+@dataclass
 class AggregateSpec:
     aggregate: Any  # sql.aggregates.Aggregate
     args: list[Compiled]
@@ -822,7 +848,8 @@ class CteScan(PlanNode):
 
     async def rows(self, ctx: Any) -> list[Row]:
         cache = ctx.cte_results
-        key = id(self.plan)
+        # A CTE inside a correlated subquery runs again for each enclosing row.
+        key = (id(self.plan), *map(id, ctx.env.outer))
         if key not in cache:
             cache[key] = await self.plan.rows(ctx)
         rows: list[Row] = cache[key]
@@ -846,7 +873,7 @@ class RecursiveCte(PlanNode):
 
     async def rows(self, ctx: Any) -> list[Row]:
         cache = ctx.cte_results
-        key = id(self)
+        key = (id(self), *map(id, ctx.env.outer))
         if key in cache:
             cached: list[Row] = cache[key]
             return cached
@@ -915,6 +942,36 @@ class FunctionScan(PlanNode):
 
     def explain(self) -> list[str]:
         return [f"Function Scan on {self.name}"]
+
+
+@dataclass
+class ProjectSet(PlanNode):
+    """Set-returning functions in a select list: for each input row, call every function
+    and emit as many rows as the longest result gives, each the input row followed by
+    every function's next value (NULL once a shorter result has run out), as
+    PostgreSQL 10 and later do."""
+
+    child: PlanNode
+    functions: list[tuple[Callable[..., list[Row]], list[Compiled]]]
+    columns: list[OutputColumn]
+
+    async def rows(self, ctx: Any) -> list[Row]:
+        env = ctx.env
+        out: list[Row] = []
+        for row in await self.child.rows(ctx):
+            results = []
+            for function, args in self.functions:
+                values = [f(row, env) for f in args]
+                results.append([] if None in values else function(env, *values))
+            for n in range(max((len(r) for r in results), default=0)):
+                out.append((*row, *(r[n][0] if n < len(r) else None for r in results)))
+        return out
+
+    def explain(self) -> list[str]:
+        return ["ProjectSet"]
+
+    def children(self) -> list[PlanNode]:
+        return [self.child]
 
 
 @dataclass

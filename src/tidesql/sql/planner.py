@@ -58,6 +58,7 @@ from tidesql.sql.expr import (
     Subscript,
     compile_predicate,
 )
+from tidesql.sql.setfunctions import NAMES as SET_RETURNING
 
 
 def undefined_column(name: str) -> TideError:
@@ -105,7 +106,12 @@ class Scope:
     ctes: dict[str, CteDef] = field(default_factory=dict)
     # Base tables of this FROM: alias → (TableInfo, offset in the joined row)
     bases: dict[str, tuple[TableInfo, int]] = field(default_factory=dict)
+    # Virtual tables (pg_catalog…) of this FROM: alias → offset; WHERE filters them early.
+    virtuals: dict[str, int] = field(default_factory=dict)
     nullable: set[str] = field(default_factory=set)
+    #: Only carries CTEs down to a nested query: not a query level of its own, so it
+    #: does not count in an outer reference's level.
+    transparent: bool = False
 
     @property
     def width(self) -> int:
@@ -169,6 +175,8 @@ class BindContext:
         self.aggregates: list[tuple[SlotRef, Any]] = []
         self.windows: list[tuple[SlotRef, Any]] = []
         self.subqueries: list[SubqueryMarker] = []
+        #: Set-returning functions of the select list: (slot, function, arguments).
+        self.set_functions: list[tuple[SlotRef, Any, list[Expr]]] = []
         self.allow_aggregates = False
         self.allow_windows = False
         self.correlated = False
@@ -194,6 +202,7 @@ class Planner:
         self.lock_strength = 0
         self.want_keys: set[int] = set()
         self.window_definitions: dict[str, Any] = {}
+        self._placed: set[str] = set()
         self.outer_refs_created = 0
 
     # ------------------------------------------------------------ entry points
@@ -227,6 +236,7 @@ class Planner:
         plan = self.choose_lookup_joins(plan)
         if len(stmt.locking_clause):
             self._locking(stmt.locking_clause, scope)
+        plan, stmt = self._select_list_srfs(stmt, plan, scope)
         return self._finish_select(stmt, plan, scope)
 
     def _locking(self, clauses: Any, scope: Scope) -> None:
@@ -242,6 +252,54 @@ class Planner:
             self.lock_strength = strength
             for info, _offset in scope.bases.values():
                 self.lock_targets.append(info)
+
+    def _select_list_srfs(
+        self, stmt: Any, plan: P.PlanNode, scope: Scope
+    ) -> tuple[P.PlanNode, Any]:
+        """``SELECT generate_series(1, 3)``: a set-returning function at the top of a select
+        item runs as a LATERAL function scan, and the item reads its column. The parse
+        tree is shared (parse cache), so the rewrite works on a copy."""
+        from tidesql.sql.setfunctions import SET_RETURNING
+
+        def is_srf(node: Any) -> bool:
+            kind, call = node_kind(node.res_target.val)
+            return kind == "func_call" and string_values(call.funcname)[-1] in SET_RETURNING
+
+        if not any(is_srf(node) for node in stmt.target_list):
+            return plan, stmt
+        original = stmt
+        stmt = pb.SelectStmt()
+        stmt.CopyFrom(original)
+        left_width = scope.width
+        scans: list[P.PlanNode] = []
+        for position, node in enumerate(stmt.target_list):
+            if not is_srf(node):
+                continue
+            target = node.res_target
+            call = target.val.func_call
+            name = string_values(call.funcname)[-1]
+            wrapper = pb.Node()
+            function = wrapper.range_function
+            function.lateral = True
+            function.functions.add().list.items.add().func_call.CopyFrom(call)
+            alias = f"\0srf{position}"
+            function.alias.aliasname = alias
+            scans.append(self._range_function(function, scope))
+            target.ClearField("val")
+            column_ref = target.val.column_ref
+            column_ref.fields.add().string.sval = alias
+            column_ref.fields.add().string.sval = alias
+            if not target.name:
+                target.name = name
+        # Several set-returning functions in one select list advance in lockstep, the
+        # shorter ones padded with NULLs, as in PostgreSQL 10 and later.
+        right = (
+            scans[0]
+            if len(scans) == 1
+            else P.ZipScan(scans, [c for scan in scans for c in scan.columns])
+        )
+        plan = P.LateralJoin(plan, right, list(plan.columns) + list(right.columns), left_width)
+        return plan, stmt
 
     def _finish_select(self, stmt: Any, plan: P.PlanNode, scope: Scope) -> QueryPlan:
         self.window_definitions = {w.window_def.name: w.window_def for w in stmt.window_clause}
@@ -272,6 +330,12 @@ class Planner:
             plan = self._place_subqueries(plan, scope.width, context.subqueries)
             context.subqueries = []
         aggregated = bool(context.aggregates or group_exprs or having is not None)
+        if context.set_functions:
+            if aggregated:
+                raise feature_not_supported(
+                    "set-returning functions in a select list with aggregates are not supported"
+                )
+            plan = self._place_set_functions(plan, context.set_functions)
         if aggregated:
             plan, width = self._aggregate(
                 plan, scope, group_exprs, context, targets, having, order_items, distinct_on
@@ -553,6 +617,18 @@ class Planner:
         ]
         return P.Window(plan, specs, columns), width + len(specs)
 
+    def _place_set_functions(
+        self, plan: P.PlanNode, functions: list[tuple[SlotRef, Any, list[Expr]]]
+    ) -> P.PlanNode:
+        """SELECT unnest(a), generate_subscripts(a, 1): a ProjectSet appends the
+        functions' values, in lock step, after the input row's columns."""
+        width = len(plan.columns)
+        for position, (slot, _, _) in enumerate(functions):
+            slot.index = width + position
+        columns = list(plan.columns) + [P.OutputColumn("?srf?", s.type) for s, _, _ in functions]
+        specs = [(function, [a.compile() for a in args]) for _, function, args in functions]
+        return P.ProjectSet(plan, specs, columns)
+
     def _place_subqueries(
         self, plan: P.PlanNode, width: int, markers: list[SubqueryMarker]
     ) -> P.PlanNode:
@@ -625,6 +701,9 @@ class Planner:
         return self._order_limit(QueryPlan(node, columns), stmt, scope)
 
     def _bind_ctes(self, with_clause: Any, scope: Scope) -> None:
+        # A CTE runs where its query runs, not per row of it: its body's outer references
+        # skip the query's own level (the shared dict lets later CTEs see earlier ones).
+        body_parent = Scope(parent=scope.parent, ctes=scope.ctes, transparent=True)
         for node in with_clause.ctes:
             cte = node.common_table_expr
             name = cte.ctename
@@ -637,7 +716,7 @@ class Planner:
                 and query.op == pb.SETOP_UNION
                 and self._refers_to(query.rarg, name)
             ):
-                anchor = self._select(query.larg, scope)
+                anchor = self._select(query.larg, body_parent)
                 columns = [
                     P.OutputColumn(aliases[i] if i < len(aliases) else c.name, c.type)
                     for i, c in enumerate(anchor.columns)
@@ -645,13 +724,13 @@ class Planner:
                 owner: list[Any] = []
                 definition = CteDef(name, None, columns, recursive_owner=owner)
                 scope.ctes[name] = definition
-                recursive = self._select(query.rarg, scope)
+                recursive = self._select(query.rarg, body_parent)
                 node_plan = P.RecursiveCte(name, anchor.plan, recursive.plan, query.all, columns)
                 owner.append(node_plan)
                 definition.plan = node_plan
                 definition.recursive_owner = None
                 continue
-            planned = self._select(query, scope)
+            planned = self._select(query, body_parent)
             columns = [
                 P.OutputColumn(aliases[i] if i < len(aliases) else c.name, c.type)
                 for i, c in enumerate(planned.columns)
@@ -740,8 +819,11 @@ class Planner:
         if self.virtual_tables is not None:
             virtual = self.virtual_tables.lookup(name, schema, self.search_path)
             if virtual is not None:
-                self._add_items(scope, alias, virtual.columns, virtual.oid, names=column_aliases)
-                virtual_plan: P.PlanNode = virtual.plan()
+                offset = self._add_items(
+                    scope, alias, virtual.columns, virtual.oid, names=column_aliases
+                )
+                scope.virtuals[alias] = offset
+                virtual_plan: P.PlanNode = virtual.plan(alias)
                 return virtual_plan
         table = self.catalog.get_table(name, schema, self.search_path)
         if table.kind == "v":
@@ -782,7 +864,12 @@ class Planner:
         name = string_values(call.funcname)[-1]
         # Arguments see the enclosing query's columns as outer references (level 1).
         outer = Scope(parent=scope.parent, ctes=dict(scope.ctes))
-        context = BindContext(scope if value.lateral else outer, "FROM")
+        # LATERAL arguments see the FROM items to their left as an enclosing row (level
+        # 1), which LateralJoin supplies row by row through env.outer.
+        lateral = Scope(parent=scope, ctes=dict(scope.ctes))
+        # Functions in FROM are implicitly LATERAL in PostgreSQL.
+        context = BindContext(lateral, "FROM")
+        del outer
         args = [self.bind(a, context) for a in call.args]
         function, arg_types, result_types, names = set_returning_function(
             name, [a.type for a in args]
@@ -936,12 +1023,18 @@ class Planner:
             aliases = referenced_aliases(conjunct, scope)
             if len(aliases) == 1:
                 (alias,) = aliases
-                if alias in scope.bases and alias not in scope.nullable:
+                pushable = alias in scope.bases or alias in scope.virtuals
+                if pushable and alias not in scope.nullable:
                     pushed.setdefault(alias, []).append(conjunct)
                     continue
             remaining.append(conjunct)
         if pushed:
+            self._placed = set()
             plan = self._push_into_scans(plan, scope, pushed)
+            # A conjunct whose scan was not reached stays a filter: never drop one.
+            for alias, alias_conjuncts in pushed.items():
+                if alias not in self._placed:
+                    remaining.extend(alias_conjuncts)
         # Equalities across the two sides of a cross join become hash-join keys.
         if remaining:
             plan, remaining = self._crosses_to_joins(plan, remaining, scope)
@@ -989,13 +1082,26 @@ class Planner:
             base = scope.bases.get(plan.alias)
             if base is not None and base[0] is plan.info and plan.alias in pushed:
                 info, offset = base
+                self._placed.add(plan.alias)
                 return self._scan_with(
                     plan, info, [shift_columns(e, -offset) for e in pushed[plan.alias]]
                 )
             return plan
+        alias = getattr(plan, "alias", None)
+        if alias is not None and alias in scope.virtuals and alias in pushed:
+            # A virtual table's rows are made in full; filtering them before any join
+            # keeps psql's "FROM pg_class c, pg_class c2 … WHERE c.oid = …" small.
+            offset = scope.virtuals[alias]
+            self._placed.add(alias)
+            condition = combine_conjuncts([shift_columns(e, -offset) for e in pushed[alias]])
+            predicate = compile_predicate(condition)
+            assert predicate is not None
+            return P.Filter(plan, predicate, plan.columns, _text(condition))
         if isinstance(plan, (P.NestedLoopJoin, P.HashJoin)):
             plan.left = self._push_into_scans(plan.left, scope, pushed)
             plan.right = self._push_into_scans(plan.right, scope, pushed)
+        elif isinstance(plan, P.LateralJoin):
+            plan.left = self._push_into_scans(plan.left, scope, pushed)
         return plan
 
     def choose_lookup_joins(self, plan: P.PlanNode) -> P.PlanNode:
@@ -1299,8 +1405,9 @@ class Planner:
                 raise TideError(
                     f"column {alias}.{name} does not exist", sqlstate=sqlstates.UNDEFINED_COLUMN
                 )
+            if not scope.transparent:
+                level += 1
             scope = scope.parent
-            level += 1
         if alias is not None:
             if not any(s.has_alias(alias) for s in _scopes(context.scope)):
                 raise TideError(
@@ -1447,6 +1554,10 @@ class Planner:
         ):
             return self._reg_cast(arg_value, target)
         arg = self.bind(value.arg, context)
+        if arg.type.oid == T.UNKNOWN.oid and target.oid in _RUNTIME_REG_OIDS:
+            # 'public'::regnamespace: the name is looked up when the statement runs, in
+            # the catalog its FormatSettings carry.
+            return Cast(self.coerce(arg, T.TEXT), target)
         return self.coerce(arg, target, explicit=True, context="explicit")
 
     def _reg_cast(self, value: Any, target: T.SqlType) -> Expr:
@@ -1653,10 +1764,23 @@ class Planner:
         args = [self.bind(a, context) for a in value.args]
         if schema == "sys" and name == "wait_for_job":
             return self._special("sys.wait_for_job", args)
+        if context.clause == "SELECT" and context.allow_windows and name in SET_RETURNING:
+            return self._bind_set_function(name, args, context)
         special = self._special_functions.get(name)
         if special is not None and schema in (None, "pg_catalog"):
             return special(self, args, context)
         return self._function(name, args, context, schema)
+
+    def _bind_set_function(self, name: str, args: list[Expr], context: BindContext) -> Expr:
+        from tidesql.sql.setfunctions import set_returning_function
+
+        function, arg_types, result_types, _ = set_returning_function(name, [a.type for a in args])
+        if len(result_types) != 1:
+            raise feature_not_supported(f"{name} is not supported in a select list")
+        coerced = [self.coerce(a, t) for a, t in zip(args, arg_types, strict=True)]
+        slot = SlotRef(result_types[0], label="set function")
+        context.set_functions.append((slot, function, coerced))
+        return slot
 
     def _function(
         self, name: str, args: list[Expr], context: BindContext, schema: str | None = None
@@ -1874,6 +1998,7 @@ class _ArrayCast(Expr):
         return run
 
 
+_RUNTIME_REG_OIDS = frozenset({T.REGPROC.oid, T.REGNAMESPACE.oid, T.REGROLE.oid})
 _VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 _ANY_OIDS = {
     2276,
@@ -1897,6 +2022,8 @@ _SETTINGS_DEPENDENT = {
     T.REGCLASS.oid,
     T.REGTYPE.oid,
     T.REGPROC.oid,
+    T.REGNAMESPACE.oid,
+    T.REGROLE.oid,
 }
 
 
@@ -1930,8 +2057,9 @@ def _lookup_option(
 
 
 def _is_lateral(node: Any) -> bool:
+    """LATERAL subqueries, and every function in FROM (implicitly LATERAL)."""
     kind, value = node_kind(node)
-    return kind in ("range_subselect", "range_function") and bool(value.lateral)
+    return kind == "range_function" or (kind == "range_subselect" and bool(value.lateral))
 
 
 def _is_selective(plan: P.PlanNode) -> bool:
@@ -1963,7 +2091,7 @@ def _cte_scope(scope: Scope, parent: Scope | None) -> Scope | None:
     """A scope that sees ``scope``'s CTEs but binds columns against ``parent``."""
     if not scope.ctes:
         return parent
-    return Scope(parent=parent, ctes=dict(scope.ctes))
+    return Scope(parent=parent, ctes=dict(scope.ctes), transparent=True)
 
 
 def _slot_compiled(index: int) -> Any:

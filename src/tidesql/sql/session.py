@@ -36,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +44,12 @@ import pg_query.pg_query_pb2 as pb
 
 from tidesql import sqlstates
 from tidesql.errors import TideError
+from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
 from tidesql.sql.engine import Engine
 from tidesql.sql.parser import ParsedStatement, parse
+from tidesql.sql.pg_catalog import SessionNames
 from tidesql.sql.plan import OutputColumn, PlanNode
 from tidesql.sql.result import Column, CopyRequest, StatementResult
 from tidesql.txn import Isolation, Transaction
@@ -82,6 +84,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "bytea_output": "hex",
     "max_identifier_length": "63",
     "client_min_messages": "notice",
+    "default_table_access_method": "heap",
     "tidesql.read_consistency": "strong",
 }
 REPORTED = {
@@ -144,8 +147,9 @@ class Env:
 
     @property
     def current_schema(self) -> str | None:
-        path = self.session.search_path()
-        return path[0] if path else None
+        from tidesql.sql.pg_catalog import current_schema
+
+        return current_schema(self.session)
 
     def get_setting(self, name: str) -> str:
         return self.session.get_setting(name)
@@ -225,7 +229,14 @@ class Session:
         self._settings_generation = 0
         for name, value in (startup or {}).items():
             lowered = name.lower()
-            if lowered in ("user", "database", "options", "replication"):
+            if lowered == "options":
+                for setting, option_value in _startup_options(value):
+                    try:
+                        self.set_setting(setting, option_value)
+                    except TideError:
+                        continue
+                continue
+            if lowered in ("user", "database", "replication"):
                 continue
             try:
                 self.set_setting(lowered, value)
@@ -273,6 +284,7 @@ class Session:
             timezone=self.get_setting("timezone"),
             extra_float_digits=int(self.get_setting("extra_float_digits") or "1"),
             bytea_output=self.get_setting("bytea_output"),
+            catalog=SessionNames(self),
         )
 
     async def execute_simple(self, sql: str) -> AsyncIterator[StatementResult]:
@@ -352,11 +364,13 @@ class Session:
     async def copy_in(self, request: CopyRequest, rows: list[list[str | None]]) -> StatementResult:
         from tidesql.sql.copy import finish_copy_in
 
-        return await self._guarded(lambda: finish_copy_in(self, request, rows))
+        return await self._guarded(finish_copy_in(self, request, rows))
 
-    async def sync(self) -> None:
+    def sync(self) -> Awaitable[None] | None:
+        """Commit an implicit transaction (what to await), or None when there is none."""
         if self.transaction is not None and not self.in_block:
-            await self._commit()
+            return self._commit()
+        return None
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -432,7 +446,8 @@ class Session:
                 or self.block_isolation
                 or ISOLATION_NAMES[self.settings["default_transaction_isolation"]]
             )
-            core = self.engine.begin(level, self.az)
+            eventual = self.settings["tidesql.read_consistency"] == "eventual"
+            core = self.engine.begin(level, self.az, eventual=eventual)
             catalog = await self.engine.catalog_for(core)
             self.transaction = SqlTransaction(core, catalog)
         return self.transaction
@@ -467,15 +482,14 @@ class Session:
         )
 
     # ------------------------------------------------------------ running
-    async def _guarded(self, work: Any) -> StatementResult:
+    async def _guarded(self, work: Awaitable[StatementResult]) -> StatementResult:
         """Run one statement in the caller's task; a CancelRequest cancels that task while
         the statement runs, and the cancellation becomes SQLSTATE 57014."""
         self.cancelled = False
         task = asyncio.current_task()
         self._running = task
         try:
-            result: StatementResult = await work()
-            return result
+            return await work
         except asyncio.CancelledError:
             if self.cancelled and task is not None:
                 task.uncancel()
@@ -501,7 +515,7 @@ class Session:
             )
         autocommit = not self.in_block and not keep_open and statement.kind != "transaction_stmt"
         try:
-            result = await self._guarded(lambda: self._dispatch(statement, params, prepared))
+            result = await self._guarded(self._dispatch(statement, params, prepared))
             if autocommit and self.transaction is not None:
                 await self._commit()
             return result
@@ -516,15 +530,14 @@ class Session:
                     self._rollback()
             raise
 
-    async def _dispatch(
+    def _dispatch(
         self, statement: ParsedStatement, params: list[Any], prepared: PreparedStatement | None
-    ) -> StatementResult:
-        from tidesql.sql import statements as S
-
-        handler = S.HANDLERS.get(statement.kind)
+    ) -> Awaitable[StatementResult]:
+        """The statement's handler, called: what to await for its result."""
+        handler = sql_statements.HANDLERS.get(statement.kind)
         if handler is None:
-            return await S.unsupported(self, statement)
-        return await handler(self, statement, params, prepared)
+            return sql_statements.unsupported(self, statement)
+        return handler(self, statement, params, prepared)
 
     async def _plan_in_transaction(
         self, statement: ParsedStatement, declared: list[T.SqlType]
@@ -537,6 +550,20 @@ class Session:
         finally:
             if not self.in_block:
                 self._rollback()
+
+
+def _startup_options(options: str) -> list[tuple[str, str]]:
+    """``-c name=value`` pairs from the startup packet's ``options`` (libpq's PGOPTIONS)."""
+    words = options.replace("--", "-c ").split()
+    pairs = []
+    for position, word in enumerate(words):
+        if word == "-c" and position + 1 < len(words) and "=" in words[position + 1]:
+            name, _, value = words[position + 1].partition("=")
+            pairs.append((name, value))
+        elif word.startswith("-c") and "=" in word[2:]:
+            name, _, value = word[2:].partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 def classify(statement: ParsedStatement) -> str:

@@ -12,6 +12,10 @@ from tidesql.sql import types as T
 
 #: A bound on the rows one call may produce, so a typo cannot exhaust memory.
 SERIES_ROWS_MAX = 50_000_000
+#: The set-returning functions, also usable in a select list (planner: ProjectSet).
+NAMES = frozenset({"generate_series", "generate_subscripts", "unnest"})
+#: int2vector and oidvector unnest like arrays; their subscripts start at 0.
+_VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 
 
 def _series(start: Any, stop: Any, step: Any = 1) -> list[tuple[Any, ...]]:
@@ -63,6 +67,29 @@ def _unnest(values: list[Any]) -> list[tuple[Any, ...]]:
     return [(v,) for v in flat]
 
 
+def _subscripts(
+    env: Any, values: list[Any], dimension: int, reverse: bool = False
+) -> list[tuple[Any, ...]]:
+    """generate_subscripts(array, dim[, reverse]): 1..length of that dimension."""
+    level = values
+    for _ in range(dimension - 1):
+        level = next((item for item in level if isinstance(item, list)), [])
+    if dimension < 1 or not level:
+        return []
+    numbers = range(len(level), 0, -1) if reverse else range(1, len(level) + 1)
+    return [(n,) for n in numbers]
+
+
+def _vector_subscripts(
+    env: Any, values: list[Any], dimension: int, reverse: bool = False
+) -> list[tuple[Any, ...]]:
+    return [(n - 1,) for (n,) in _subscripts(env, values, dimension, reverse)]
+
+
+#: The set-returning functions usable at the top of a select item.
+SET_RETURNING = NAMES
+
+
 def set_returning_function(
     name: str, arg_types: list[T.SqlType]
 ) -> tuple[Callable[..., list[tuple[Any, ...]]], list[T.SqlType], list[T.SqlType], list[str]]:
@@ -94,8 +121,14 @@ def set_returning_function(
             if T.TIMESTAMP.oid in oids or T.DATE.oid in oids:
                 kind = T.TIMESTAMP if T.TIMESTAMPTZ.oid not in oids else T.TIMESTAMPTZ
             return _time_series, [kind, kind, T.INTERVAL], [kind], ["generate_series"]
+    if name == "generate_subscripts" and len(arg_types) in (2, 3):
+        types = [arg_types[0], T.INT4, T.BOOL][: len(oids)]
+        if arg_types[0].element is not None:
+            return _subscripts, types, [T.INT4], [name]
+        if arg_types[0].oid in _VECTOR_ELEMENTS:
+            return _vector_subscripts, types, [T.INT4], [name]
     if name == "unnest" and len(arg_types) == 1:
-        element = arg_types[0].element
+        element = arg_types[0].element or _VECTOR_ELEMENTS.get(arg_types[0].oid)
         if element is None:
             raise TideError(
                 f"function unnest({arg_types[0].name}) does not exist",

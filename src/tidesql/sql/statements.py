@@ -14,6 +14,8 @@ from typing import Any
 
 import pg_query.pg_query_pb2 as pb
 
+# The session module imports this one (a cycle): its names are looked up at run time.
+import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.keys import encode_key
@@ -46,11 +48,20 @@ class Planned:
     catalog_version: int
     run: Callable[[Any, Any], Awaitable[StatementResult]]
     lock_tables: set[int] = field(default_factory=set)
+    _result_columns: list[Column] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def result_columns(self) -> list[Column] | None:
+        """The row description (one list per plan, shared by every result it gives, so
+        that the protocol can keep what it derived from it between executions)."""
         if self.columns is None:
             return None
-        return [Column(c.name, c.type, c.table_oid, c.column_number) for c in self.columns]
+        columns = self._result_columns
+        if columns is None:
+            columns = [Column(c.name, c.type, c.table_oid, c.column_number) for c in self.columns]
+            self._result_columns = columns
+        return columns
 
 
 def _virtual_tables(session: Any) -> Any:
@@ -534,10 +545,12 @@ PLANNERS: dict[str, Callable[[Planner, Any, Catalog], Planned]] = {
 async def _run_planned(
     session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
 ) -> StatementResult:
-    from tidesql.sql.session import ExecContext, classify
-
-    sql_txn = await session.ensure_transaction()
-    _check_dsql_mix(session, sql_txn, classify(statement))
+    sql_txn = session.transaction
+    if sql_txn is None:
+        sql_txn = await session.ensure_transaction()
+    kind = session_module.classify(statement)
+    if kind != "query":  # nothing to check for a query
+        _check_dsql_mix(session, sql_txn, kind)
     catalog = sql_txn.catalog
     planned: Planned | None = None
     if (
@@ -558,7 +571,7 @@ async def _run_planned(
             sqlstate=sqlstates.PROTOCOL_VIOLATION,
         )
     env = session._env(params, sql_txn)
-    ctx = ExecContext(session, sql_txn, env)
+    ctx = session_module.ExecContext(session, sql_txn, env)
     ctx.locking = None  # type: ignore[attr-defined]
     core = sql_txn.core
     core.begin_statement()
@@ -596,7 +609,16 @@ def _check_dsql_mix(session: Any, sql_txn: Any, kind: str) -> None:
             )
 
 
-async def _select(
+def _select(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> Awaitable[StatementResult]:
+    if prepared is not None and prepared.planned is not None:
+        # Session.prepare plans every SELECT but sys.wait_for_job(…): nothing to wait for.
+        return _run_planned(session, statement, params, prepared)
+    return _select_or_wait(session, statement, params, prepared)
+
+
+async def _select_or_wait(
     session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
 ) -> StatementResult:
     from tidesql.sql.jobs import maybe_wait_for_job
@@ -868,6 +890,21 @@ async def _roles(
     return await execute_role_statement(session, statement)
 
 
+async def _close_all_or_unlisten(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    """CLOSE ALL and UNLISTEN: tidesql has no cursors or listeners, so there is nothing
+    to drop (asyncpg's pool sends both when a connection goes back to the pool)."""
+    if statement.kind == "unlisten_stmt":
+        return StatementResult("UNLISTEN")
+    if statement.node.portalname:
+        raise TideError(
+            f'cursor "{statement.node.portalname}" does not exist',
+            sqlstate=sqlstates.INVALID_CURSOR_NAME,
+        )
+    return StatementResult("CLOSE CURSOR ALL")
+
+
 HANDLERS: dict[str, Handler] = {
     "select_stmt": _select,
     "insert_stmt": _run_planned,
@@ -883,6 +920,8 @@ HANDLERS: dict[str, Handler] = {
     "create_role_stmt": _roles,
     "alter_role_stmt": _roles,
     "drop_role_stmt": _roles,
+    "close_portal_stmt": _close_all_or_unlisten,
+    "unlisten_stmt": _close_all_or_unlisten,
 }
 for _kind in (
     "create_stmt",

@@ -207,6 +207,8 @@ INTERVAL = _define("interval", 1186, 16, "T", 1187, preferred=True)
 NUMERIC = _define("numeric", 1700, -1, "N", 1231)
 REGCLASS = _define("regclass", 2205, 4, "N", 2210)
 REGTYPE = _define("regtype", 2206, 4, "N", 2211)
+REGNAMESPACE = _define("regnamespace", 4089, 4, "N", 4090)
+REGROLE = _define("regrole", 4096, 4, "N", 4097)
 RECORD = _define("record", 2249, -1, "P", 2287)
 VOID = _define("void", 2278, 4, "P")
 UUID = _define("uuid", 2950, 16, "U", 2951)
@@ -359,6 +361,8 @@ _TYPE_NAMES: dict[str, SqlType] = {
     "dec": NUMERIC,
     "regclass": REGCLASS,
     "regtype": REGTYPE,
+    "regnamespace": REGNAMESPACE,
+    "regrole": REGROLE,
     "record": RECORD,
     "void": VOID,
     "uuid": UUID,
@@ -1358,6 +1362,8 @@ def _jsonb_out(value: Any, sql_type: SqlType, settings: FormatSettings) -> str:
 
 
 def _reg_out(value: int, sql_type: SqlType, settings: FormatSettings) -> str:
+    if value == 0:
+        return "-"  # InvalidOid, as regclassout and friends print it
     if sql_type.oid == REGTYPE.oid:
         known = ALL_TYPES.get(value)
         if known is not None:
@@ -1373,6 +1379,8 @@ def _reg_in(text: str, sql_type: SqlType, settings: FormatSettings) -> int:
     stripped = text.strip(_SPACES)
     if stripped.isdigit() and stripped.isascii():
         return _oid_in(text, OID, settings)
+    if stripped == "-":
+        return 0
     if settings.catalog is not None:
         found = settings.catalog.object_oid(sql_type.oid, stripped)
         if found is not None:
@@ -2430,6 +2438,8 @@ _TEXT_OUT: dict[int, OutputFn] = {
     NUMERIC.oid: _numeric_out,
     REGCLASS.oid: _reg_out,
     REGTYPE.oid: _reg_out,
+    REGNAMESPACE.oid: _reg_out,
+    REGROLE.oid: _reg_out,
     RECORD.oid: _record_out,
     VOID.oid: _void_out,
     UUID.oid: _uuid_out,
@@ -2463,6 +2473,8 @@ _TEXT_IN: dict[int, InputFn] = {
     NUMERIC.oid: _numeric_in,
     REGCLASS.oid: _reg_in,
     REGTYPE.oid: _reg_in,
+    REGNAMESPACE.oid: _reg_in,
+    REGROLE.oid: _reg_in,
     RECORD.oid: _record_in,
     VOID.oid: _void_in,
     UUID.oid: _uuid_in,
@@ -3002,6 +3014,8 @@ _BINARY_SEND: dict[int, SendFn] = {
     NUMERIC.oid: _send_numeric,
     REGCLASS.oid: _send_reg,
     REGTYPE.oid: _send_reg,
+    REGNAMESPACE.oid: _send_reg,
+    REGROLE.oid: _send_reg,
     RECORD.oid: _send_unsupported,
     VOID.oid: _send_void,
     UUID.oid: _send_uuid,
@@ -3035,6 +3049,8 @@ _BINARY_RECV: dict[int, RecvFn] = {
     NUMERIC.oid: _recv_numeric,
     REGCLASS.oid: _recv_oid,
     REGTYPE.oid: _recv_oid,
+    REGNAMESPACE.oid: _recv_oid,
+    REGROLE.oid: _recv_oid,
     RECORD.oid: _recv_unsupported,
     VOID.oid: _recv_void,
     UUID.oid: _recv_uuid,
@@ -3390,6 +3406,11 @@ _cast("a", _keep, (REGPROC, INT8), (OID, INT8), (REGCLASS, INT8), (REGTYPE, INT8
 _cast("a", _oid_to_int4, (REGPROC, INT4), (OID, INT4), (REGCLASS, INT4), (REGTYPE, INT4))
 _cast("i", _keep, (REGPROC, OID), (REGCLASS, OID), (REGTYPE, OID))
 _cast("i", _keep, (OID, REGPROC), (OID, REGCLASS), (OID, REGTYPE))
+for _reg in (REGNAMESPACE, REGROLE):
+    _cast("i", _int_to_oid, (INT8, _reg), (INT2, _reg), (INT4, _reg))
+    _cast("a", _keep, (_reg, INT8))
+    _cast("a", _oid_to_int4, (_reg, INT4))
+    _cast("i", _keep, (_reg, OID), (OID, _reg))
 _cast("a", _text_to_char, (TEXT, CHAR), (BPCHAR, CHAR), (VARCHAR, CHAR))
 _cast("i", _to_name, (TEXT, NAME), (BPCHAR, NAME), (VARCHAR, NAME))
 _cast("i", _keep, (TEXT, BPCHAR), (TEXT, VARCHAR), (VARCHAR, TEXT), (VARCHAR, BPCHAR))

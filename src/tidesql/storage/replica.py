@@ -195,8 +195,10 @@ class StorageReplica:
             index -= 2
         return None
 
-    async def get(self, key: bytes, timestamp: int) -> bytes | None:
-        if self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp:
+    async def get(self, key: bytes, timestamp: int, *, wait: bool = True) -> bytes | None:
+        """``wait=False`` is an *eventual* read (opt-in, for teaching): whatever this
+        replica has heard so far, even if it has not heard everything up to τ."""
+        if wait and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp):
             await self.wait_for(timestamp)
         return self.get_now(key, timestamp)
 
@@ -208,8 +210,9 @@ class StorageReplica:
         *,
         limit: int | None = None,
         reverse: bool = False,
+        wait: bool = True,
     ) -> ScanReply:
-        if self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp:
+        if wait and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp):
             await self.wait_for(timestamp)
         rows: list[tuple[bytes, bytes]] = []
         for key in self._versions.irange(low, high, inclusive=(True, False), reverse=reverse):

@@ -78,7 +78,7 @@ class TransactionLimits:
 
 
 class StorageClient(Protocol):
-    async def get(self, key: bytes, timestamp: int) -> bytes | None: ...
+    async def get(self, key: bytes, timestamp: int, *, wait: bool = True) -> bytes | None: ...
 
     async def scan(
         self,
@@ -88,6 +88,7 @@ class StorageClient(Protocol):
         *,
         limit: int | None = None,
         reverse: bool = False,
+        wait: bool = True,
     ) -> ScanReply: ...
 
 
@@ -138,6 +139,8 @@ class TransactionState:
     schema_keys: set[bytes] = field(default_factory=set)
     status: Status = Status.ACTIVE
     commit_timestamp: int | None = None
+    #: Eventual reads (opt-in): replicas answer without waiting for their high water mark.
+    eventual: bool = False
 
 
 @dataclass(slots=True)
@@ -173,9 +176,12 @@ class QueryProcessor:
         self.limits = limits or TransactionLimits()
         self.describer: KeyDescriber = describer or RawKeyDescriber()
 
-    def begin(self, isolation: Isolation = Isolation.REPEATABLE_READ) -> Transaction:
+    def begin(
+        self, isolation: Isolation = Isolation.REPEATABLE_READ, *, eventual: bool = False
+    ) -> Transaction:
         start = self.clock.now().latest
         state = TransactionState(next(_transaction_ids), isolation, start, start)
+        state.eventual = eventual
         return Transaction(self, state)
 
 
@@ -238,17 +244,19 @@ class Transaction:
         self._statement = None
 
     # ------------------------------------------------------------ reads
-    async def get(self, key: bytes) -> bytes | None:
+    async def get(self, key: bytes, *, track: bool = True) -> bytes | None:
+        """``track=False``: a read the transaction's outcome does not depend on (the
+        catalog version, guarded by schema stamps instead), kept out of the read set."""
         self._ensure_active()
         state = self.state
         if key in state.writes:
             value: bytes | None = state.writes[key]
             return value
-        if state.isolation is Isolation.SERIALIZABLE:
+        if track and state.isolation is Isolation.SERIALIZABLE:
             state.read_keys.add(key)
         processor = self.processor
         replica = processor.replicas[processor.shard_map.owner_of(key)]
-        return await replica.get(key, state.read_timestamp)
+        return await replica.get(key, state.read_timestamp, wait=not state.eventual)
 
     async def scan(
         self,
@@ -257,11 +265,12 @@ class Transaction:
         *,
         limit: int | None = None,
         reverse: bool = False,
+        track: bool = True,
     ) -> list[tuple[bytes, bytes]]:
         """Rows in ``[low, high)`` in key order (or reversed), with this transaction's writes."""
         self._ensure_active()
         state = self.state
-        if state.isolation is Isolation.SERIALIZABLE:
+        if track and state.isolation is Isolation.SERIALIZABLE:
             state.read_ranges.append((low, high or b""))
         stored = await self._scan_stored(low, high, limit, reverse)
         if not state.writes:
@@ -295,7 +304,12 @@ class Transaction:
             if remaining is not None and remaining <= 0:
                 break
             reply = await processor.replicas[shard].scan(
-                low, high, self.state.read_timestamp, limit=remaining, reverse=reverse
+                low,
+                high,
+                self.state.read_timestamp,
+                limit=remaining,
+                reverse=reverse,
+                wait=not self.state.eventual,
             )
             rows.extend(reply.rows)
         return rows

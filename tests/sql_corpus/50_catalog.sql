@@ -1,0 +1,50 @@
+-- pg_catalog and information_schema as clients read them: the rows for one table,
+-- its indexes and constraints, the built-in types, and the catalog functions.
+-- OIDs differ between servers, so queries compare names, numbers and flags only; views
+-- are read-only in tidesql, so their updatability is left out.
+DROP VIEW IF EXISTS c50_v;
+DROP TABLE IF EXISTS c50_t;
+CREATE TABLE c50_t (id int PRIMARY KEY, code varchar(20) NOT NULL UNIQUE, qty numeric(10,2) DEFAULT 1.5, note text, at timestamptz, flag boolean NOT NULL DEFAULT false);
+CREATE INDEX c50_t_note_at ON c50_t (note, at DESC);
+CREATE VIEW c50_v AS SELECT id, code FROM c50_t;
+SELECT c.relname, c.relkind, c.relnatts, c.relhasindex, c.relpersistence, n.nspname, am.amname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam WHERE c.relname LIKE 'c50_%' ORDER BY c.relname;
+SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atthasdef, a.attlen, a.attisdropped, a.attidentity, a.attgenerated FROM pg_attribute a WHERE a.attrelid = 'c50_t'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'c50_t'::regclass ORDER BY a.attnum;
+SELECT c.relname, i.indnatts, i.indnkeyatts, i.indisunique, i.indisprimary, i.indisvalid, i.indkey::text, i.indoption::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'c50_t'::regclass ORDER BY c.relname;
+SELECT pg_get_indexdef(i.indexrelid, 2, true) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'c50_t_note_at';
+SELECT conname, contype, conkey, condeferrable, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'c50_t'::regclass AND contype IN ('p', 'u') ORDER BY conname;
+SELECT c.conname, i.relname FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid WHERE c.conrelid = 'c50_t'::regclass ORDER BY 1;
+SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE tablename = 'c50_t' ORDER BY indexname;
+SELECT schemaname, tablename, hasindexes FROM pg_tables WHERE tablename LIKE 'c50_%';
+SELECT schemaname, viewname FROM pg_views WHERE viewname = 'c50_v';
+SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_name LIKE 'c50_%' ORDER BY table_name;
+SELECT column_name, ordinal_position, column_default, is_nullable, data_type, character_maximum_length, character_octet_length, numeric_precision, numeric_precision_radix, numeric_scale, datetime_precision, udt_name, is_identity, is_generated, is_updatable FROM information_schema.columns WHERE table_name = 'c50_t' ORDER BY ordinal_position;
+SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'c50_v' ORDER BY ordinal_position;
+SELECT constraint_name, constraint_type, is_deferrable, initially_deferred, enforced FROM information_schema.table_constraints WHERE table_name = 'c50_t' AND constraint_type <> 'CHECK' ORDER BY constraint_name;
+SELECT constraint_name, column_name, ordinal_position FROM information_schema.key_column_usage WHERE table_name = 'c50_t' ORDER BY constraint_name, ordinal_position;
+SELECT table_name, view_definition IS NOT NULL, check_option FROM information_schema.views WHERE table_name = 'c50_v';
+SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('public', 'pg_catalog', 'information_schema') ORDER BY 1;
+SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'pg_catalog', 'information_schema') ORDER BY 1;
+SELECT oid, typname, typlen, typbyval, typtype, typcategory, typispreferred, typdelim, typelem, typarray, typinput, typoutput, typreceive, typsend, typalign, typstorage, typbasetype, typtypmod, typndims FROM pg_type WHERE oid IN (16, 17, 18, 19, 20, 21, 23, 25, 26, 700, 701, 1042, 1043, 1082, 1083, 1114, 1184, 1186, 1700, 2950, 3802) ORDER BY oid;
+SELECT oid, typname, typelem, typinput, typoutput, typalign, typstorage FROM pg_type WHERE oid IN (1000, 1005, 1007, 1009, 1015, 1016, 1231, 1185, 2951, 3807) ORDER BY oid;
+SELECT typname, typmodin, typmodout FROM pg_type WHERE oid IN (1042, 1043, 1700, 1083, 1114, 1184, 1186) ORDER BY oid;
+SELECT t.typname, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname IN ('int4', '_text', 'jsonb') ORDER BY 1;
+SELECT format_type(23, -1), format_type(1043, 24), format_type(1042, NULL), format_type(1042, -1), format_type(1700, 655366), format_type(1184, 3), format_type(1007, -1), format_type(NULL, 1);
+SELECT 'int4'::regtype, 'integer[]'::regtype::text, 'character varying'::regtype::oid, 23::regtype, 'pg_class'::regclass, 'pg_catalog.pg_type'::regclass::text, 0::regclass;
+SELECT to_regtype('int4'), to_regtype('no_such_type'), to_regclass('c50_t'), to_regclass('no_such_table'), 'c50_t'::regclass::text;
+SELECT pg_typeof(1), pg_typeof(1.5), pg_typeof('x'::text), pg_typeof(now()), pg_typeof(ARRAY[1]), pg_typeof(NULL::jsonb);
+SELECT current_schema(), current_schema, current_schemas(false), current_schemas(true);
+SELECT pg_table_is_visible('c50_t'::regclass), pg_table_is_visible('pg_class'::regclass), pg_type_is_visible(23);
+SELECT pg_encoding_to_char(6), pg_is_in_recovery(), pg_get_serial_sequence('c50_t', 'id'), obj_description('c50_t'::regclass, 'pg_class'), col_description('c50_t'::regclass, 1);
+SELECT has_table_privilege('c50_t', 'SELECT'), has_schema_privilege('public', 'USAGE'), has_database_privilege('postgres', 'CONNECT');
+SELECT amname, amtype FROM pg_am WHERE amname IN ('heap', 'btree') ORDER BY 1;
+SELECT collname, collprovider FROM pg_collation WHERE collname IN ('default', 'C', 'POSIX') ORDER BY 1;
+SELECT spcname FROM pg_tablespace ORDER BY 1;
+SELECT encoding, pg_encoding_to_char(encoding), datallowconn, datistemplate FROM pg_database WHERE datname = current_database();
+SELECT count(*) FROM pg_inherits WHERE inhrelid = 'c50_t'::regclass;
+SELECT count(*) FROM pg_description WHERE objoid = 'c50_t'::regclass;
+SELECT indexrelid::regclass, unnest(indkey) AS attnum, generate_subscripts(indkey, 1) AS ord FROM pg_index WHERE indrelid = 'c50_t'::regclass ORDER BY 1, 3;
+SELECT i.indkey[0], i.indkey[1], i.indkey[2] FROM pg_index i WHERE i.indexrelid = 'c50_t_note_at'::regclass;
+SELECT relname FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(c50_t)$' COLLATE pg_catalog.default AND pg_catalog.pg_table_is_visible(c.oid);
+DROP VIEW c50_v;
+DROP TABLE c50_t;
