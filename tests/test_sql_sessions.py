@@ -286,3 +286,17 @@ def test_prepared_statements_and_plan_cache(tidesql_dsn: str) -> None:
                 assert cursor.fetchone() == (str(n),)
         c.execute(f"ALTER TABLE {name} ADD COLUMN w int")
         assert c.execute(f"SELECT v, w FROM {name} WHERE k = 3").fetchone() == ("3", None)
+
+
+def test_uncommitted_ddl_is_invisible_to_other_sessions(tidesql_dsn: str) -> None:
+    name = table_name("shapes")
+    with connect(tidesql_dsn) as a, connect(tidesql_dsn) as b:
+        a.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        assert b.execute(f"SELECT * FROM {name}").fetchall() == []
+        a.execute("BEGIN")
+        a.execute(f"ALTER TABLE {name} ADD COLUMN color text")
+        assert [d.name for d in b.execute(f"SELECT * FROM {name}").description] == ["id"]
+        a.execute("ROLLBACK")
+        assert [d.name for d in b.execute(f"SELECT * FROM {name}").description] == ["id"]
+        a.execute(f"ALTER TABLE {name} ADD COLUMN color text")
+        assert [d.name for d in b.execute(f"SELECT * FROM {name}").description] == ["id", "color"]

@@ -84,6 +84,28 @@ class CatalogWriter:
         self.txn.put(C.NEXT_OID_KEY, str(self._next_oid).encode(), is_row=False)
         return oid
 
+    # The catalog object is shared by every transaction of its version (the cache), so
+    # DDL changes private copies of the definitions, never the cached ones.
+    def find_table(
+        self, name: str, schema: str | None, search_path: list[str]
+    ) -> C.TableDef | None:
+        table = self.catalog.find_table(name, schema, search_path)
+        return None if table is None else C.TableDef.from_json(table.to_json())
+
+    def get_table(self, name: str, schema: str | None, search_path: list[str]) -> C.TableDef:
+        table = self.catalog.get_table(name, schema, search_path)
+        return C.TableDef.from_json(table.to_json())
+
+    def find_index(
+        self, name: str, schema: str | None, search_path: list[str]
+    ) -> tuple[C.TableDef, C.IndexDef] | None:
+        found = self.catalog.find_index(name, schema, search_path)
+        if found is None:
+            return None
+        table = C.TableDef.from_json(found[0].to_json())
+        index = next(i for i in table.indexes if i.oid == found[1].oid)
+        return table, index
+
     def write_table(self, table: C.TableDef) -> None:
         self.txn.put(C.relation_key(table.oid), table.to_json(), is_row=False)
         self.stamp(table.oid)
@@ -348,7 +370,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
                 notices.append(result)
             continue
         if kind == "index":
-            found = writer.catalog.find_index(name, schema, session.search_path())
+            found = writer.find_index(name, schema, session.search_path())
             if found is None:
                 if node.missing_ok:
                     notices.append(
@@ -369,7 +391,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
             owner.indexes = [i for i in owner.indexes if i.oid != index.oid]
             writer.write_table(owner)
             continue
-        table = writer.catalog.find_table(name, schema, session.search_path())
+        table = writer.find_table(name, schema, session.search_path())
         expected = "v" if kind == "view" else "r"
         if table is None or table.kind != expected:
             if node.missing_ok:
@@ -486,9 +508,7 @@ async def _alter_table(
     node = statement.node
     relation = node.relation
     dsql = session.engine.mode == "dsql"
-    table = writer.catalog.find_table(
-        relation.relname, relation.schemaname or None, session.search_path()
-    )
+    table = writer.find_table(relation.relname, relation.schemaname or None, session.search_path())
     if table is None:
         if node.missing_ok:
             return StatementResult(
@@ -568,7 +588,7 @@ async def _rename(
         raise refuse(session, statement)
     relation = node.relation
     if node.rename_type == pb.OBJECT_INDEX:
-        found = writer.catalog.find_index(
+        found = writer.find_index(
             relation.relname, relation.schemaname or None, session.search_path()
         )
         if found is None:
@@ -579,9 +599,7 @@ async def _rename(
         index.name = node.newname
         writer.write_table(owner)
         return StatementResult("ALTER INDEX")
-    table = writer.catalog.find_table(
-        relation.relname, relation.schemaname or None, session.search_path()
-    )
+    table = writer.find_table(relation.relname, relation.schemaname or None, session.search_path())
     if table is None:
         raise TideError(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
@@ -624,9 +642,7 @@ async def _create_index(
     if node.concurrent:
         raise not_supported("CREATE INDEX CONCURRENTLY is not supported; use CREATE INDEX ASYNC")
     relation = node.relation
-    table = writer.catalog.get_table(
-        relation.relname, relation.schemaname or None, session.search_path()
-    )
+    table = writer.get_table(relation.relname, relation.schemaname or None, session.search_path())
     if table.kind != "r":
         raise TideError(f'"{table.name}" is not a table', sqlstate=sqlstates.WRONG_OBJECT_TYPE)
     if node.access_method and node.access_method not in ("btree",):
