@@ -124,9 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--iam-region", help="the region tokens must be signed for")
     serve.add_argument("--log-level", default="WARNING")
     bench = commands.add_parser("bench", help="run a workload: events | core | planning | pgbench")
-    bench.add_argument(
-        "workload", choices=("events", "isolation", "core", "planning", "pgbench")
-    )
+    bench.add_argument("workload", choices=("events", "isolation", "core", "planning", "pgbench"))
     bench.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "bench":

@@ -75,7 +75,7 @@ from tidesql.adjudicator.messages import (
 )
 from tidesql.aio import cancel_and_wait
 from tidesql.clock import NANOS_PER_SECOND, Clock
-from tidesql.errors import TideError, invariant
+from tidesql.errors import InvariantViolation, TideError, invariant
 from tidesql.journal.base import Journal
 from tidesql.journal.record import CommitRecord, Write
 from tidesql.ranges import KeyRange, RangeMap
@@ -209,10 +209,16 @@ class Adjudicator:
     # ------------------------------------------------------------ heartbeats
     def heartbeat_up_to(self, timestamp: int) -> None:
         """Promise no commit at or below ``timestamp`` (capped at clock.latest + lead)."""
-        cap = self.clock.now().latest + self.heartbeat_lead_ns_max
-        target = min(timestamp, max(cap, self._max_issued))
-        if target > self._max_issued:
-            self._max_issued = target
+        # target = min(τ, max(cap, max_issued)); the clock is read only when τ is beyond
+        # what was already issued, since below that the cap cannot matter.
+        target = timestamp
+        max_issued = self._max_issued
+        if timestamp > max_issued:
+            cap = self.clock.now().latest + self.heartbeat_lead_ns_max
+            if timestamp > cap:
+                target = cap if cap > max_issued else max_issued
+            if target > max_issued:
+                self._max_issued = target
         if target > self.journal.last_timestamp:
             self.journal.heartbeat(target)
 
@@ -312,10 +318,10 @@ class Adjudicator:
         self._prepared.pop(mine, None)
 
     def _record(self, request: CommitRequest, commit_timestamp: int) -> None:
-        invariant(
-            commit_timestamp > request.start_timestamp,
-            f"τ_commit {commit_timestamp} not after τ_start {request.start_timestamp}",
-        )
+        if commit_timestamp <= request.start_timestamp:  # checked before formatting
+            raise InvariantViolation(
+                f"τ_commit {commit_timestamp} not after τ_start {request.start_timestamp}"
+            )
         keys = tuple(w.key for w in request.writes) + request.lock_keys
         last_commit = self._last_commit
         for key in keys:

@@ -226,9 +226,9 @@ class PgServer:
             iam_credentials=self._iam_credentials,
         )
 
-    def _connection_made(self, connection: _Connection) -> None:
+    def _connection_made(self, connection: _Connection, loop: asyncio.AbstractEventLoop) -> None:
         """Start the task that runs a new connection, and track it."""
-        task = asyncio.get_running_loop().create_task(self._run_connection(connection))
+        task = loop.create_task(self._run_connection(connection))
         self._connections.add(task)
         task.add_done_callback(connection.task_done)
 
@@ -267,6 +267,8 @@ class _Connection(asyncio.Protocol):
         self._server = server
         self._decoder = FrameDecoder(server.message_bytes_max)
         self._transport: asyncio.Transport | None = None
+        # The loop, known from connection_made on (get_running_loop costs a getpid call).
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._session: SessionLike | None = None
         self._protocol: QueryProtocol | None = None
         self._process_id: int | None = None
@@ -288,8 +290,9 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
+        self._loop = loop = asyncio.get_running_loop()
         self.peer = transport.get_extra_info("peername")
-        self._server._connection_made(self)
+        self._server._connection_made(self, loop)
 
     def data_received(self, data: bytes) -> None:
         self._decoder.feed(data)
@@ -355,16 +358,25 @@ class _Connection(asyncio.Protocol):
 
     # -- bytes -------------------------------------------------------------------------
 
-    async def _write(self, data: bytes) -> None:
+    def _send_now(self, data: bytes) -> bool:
+        """Hand ``data`` to the transport; True when the caller must then :meth:`_drained`."""
         if not data:
-            return
+            return False
         if self._lost:
             raise ConnectionResetError("Connection lost")
         _require_transport(self._transport).write(data)
+        return self._writing_paused
+
+    async def _drained(self) -> None:
+        """Wait until the transport wants data again (it paused us: its buffer is full)."""
         if self._writing_paused:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiter: asyncio.Future[None] = _require_loop(self._loop).create_future()
             self._drain_waiter = waiter
             await waiter
+
+    async def _write(self, data: bytes) -> None:
+        if self._send_now(data):
+            await self._drained()
 
     async def _read_more(self) -> bool:
         """Wait for more input (the decoder already has it); False at its end."""
@@ -372,7 +384,7 @@ class _Connection(asyncio.Protocol):
             self._reading_paused = False
             self._transport.resume_reading()
         if not self._received and not self._eof:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiter: asyncio.Future[None] = _require_loop(self._loop).create_future()
             self._read_waiter = waiter
             try:
                 await waiter
@@ -508,7 +520,8 @@ class _Connection(asyncio.Protocol):
                 return
             if protocol.closed:
                 break
-            await self._write(protocol.take_output())
+            if self._send_now(protocol.take_output()):
+                await self._drained()
             if not await self._read_more():
                 return
         await self._write(protocol.take_output())
@@ -537,3 +550,9 @@ def _require_transport(transport: asyncio.Transport | None) -> asyncio.Transport
     if transport is None:
         raise InvariantViolation("connection I/O before the transport was made")
     return transport
+
+
+def _require_loop(loop: asyncio.AbstractEventLoop | None) -> asyncio.AbstractEventLoop:
+    if loop is None:
+        raise InvariantViolation("connection I/O before the connection was made")
+    return loop

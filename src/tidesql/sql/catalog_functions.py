@@ -38,8 +38,6 @@ from tidesql.sql.pg_catalog import (
     UTF8_ENCODING,
     CatalogView,
     all_types,
-    current_schema,
-    current_schemas,
     split_qualified,
     type_by_oid,
 )
@@ -147,6 +145,27 @@ def _half_rounded(value: int) -> int:
 
 
 # ---------------------------------------------------------------- session
+def current_schema(session: Any) -> str | None:
+    """PostgreSQL's current_schema(): the first schema of the search path that exists
+    (pg_catalog counts only when named explicitly)."""
+    view = CatalogView.for_session(session)
+    for part in session.get_setting("search_path").split(","):
+        name = part.strip().strip('"').replace("$user", session.user)
+        if name in view.schema_oids:
+            return str(name)
+    return None
+
+
+def current_schemas(session: Any, include_implicit: bool) -> list[str]:
+    """current_schemas(bool): the existing schemas of the search path, with pg_catalog
+    first when the implicit ones are asked for (or when it is named explicitly)."""
+    view = CatalogView.for_session(session)
+    path = [n for n in view.search_path if n in view.schema_oids]
+    if not include_implicit and "pg_catalog" not in session.get_setting("search_path"):
+        path = [n for n in path if n != "pg_catalog"]
+    return path
+
+
 def _current_database(env: Any) -> str:
     return str(getattr(env.session, "database", DATABASE_NAME))
 

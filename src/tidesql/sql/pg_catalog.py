@@ -1810,28 +1810,3 @@ def _jobs(view: CatalogView) -> Iterator[Values]:
             "start_time": job.started,
             "update_time": job.updated,
         }
-
-
-def current_schema(session: Any) -> str | None:
-    """PostgreSQL's current_schema(): the first schema of the search path that exists
-    (pg_catalog counts only when named explicitly)."""
-    view = CatalogView.for_session(session)
-    explicit = [
-        part.strip().strip('"').replace("$user", session.user)
-        for part in session.get_setting("search_path").split(",")
-    ]
-    for name in explicit:
-        if name in view.schema_oids:
-            return str(name)
-    return None
-
-
-def current_schemas(session: Any, include_implicit: bool) -> list[str]:
-    """current_schemas(bool): the existing schemas of the search path, pg_catalog first
-    when implicit ones are asked for."""
-    view = CatalogView.for_session(session)
-    path = [n for n in view.search_path if n in view.schema_oids]
-    if not include_implicit:
-        explicit = session.get_setting("search_path")
-        path = [n for n in path if n != "pg_catalog" or "pg_catalog" in explicit]
-    return path

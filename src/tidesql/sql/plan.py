@@ -201,10 +201,17 @@ class PointLookup(PlanNode):
         info = self.info
         ctx.note_table_read(info)
         env = ctx.env
-        values = [f((), env) for f in self.key_values]
-        if None in values:
-            return []
-        key = encode_key((info.oid, 0, *values))
+        key_values = self.key_values
+        if len(key_values) == 1:  # the common single-column key, without a list
+            value = key_values[0]((), env)
+            if value is None:
+                return []
+            key = encode_key((info.oid, 0, value))
+        else:
+            values = [f((), env) for f in key_values]
+            if None in values:
+                return []
+            key = encode_key((info.oid, 0, *values))
         data = await ctx.txn.get(key)
         if data is None:
             return []

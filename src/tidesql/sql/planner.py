@@ -866,7 +866,8 @@ class Planner:
         outer = Scope(parent=scope.parent, ctes=dict(scope.ctes))
         # LATERAL arguments see the FROM items to their left as an enclosing row (level
         # 1), which LateralJoin supplies row by row through env.outer.
-        lateral = Scope(parent=scope, ctes=dict(scope.ctes))
+        # With nothing to its left no LateralJoin runs it: that level is then not one.
+        lateral = Scope(parent=scope, ctes=dict(scope.ctes), transparent=not scope.items)
         # Functions in FROM are implicitly LATERAL in PostgreSQL.
         context = BindContext(lateral, "FROM")
         del outer

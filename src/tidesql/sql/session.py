@@ -147,7 +147,7 @@ class Env:
 
     @property
     def current_schema(self) -> str | None:
-        from tidesql.sql.pg_catalog import current_schema
+        from tidesql.sql.catalog_functions import current_schema
 
         return current_schema(self.session)
 
@@ -199,6 +199,8 @@ class SqlTransaction:
         self.dml = False
         self.stamped: set[int] = set()
         self.timestamp = dt.datetime.now(dt.UTC)
+        #: No statement has run yet (its statement_timestamp() is ``timestamp``).
+        self.first_statement = True
         self.saved_settings: dict[str, str] | None = None
         self.local_settings: dict[str, str] = {}
 
@@ -473,13 +475,17 @@ class Session:
                 self.settings = transaction.saved_settings
 
     def _env(self, params: list[Any], sql_txn: SqlTransaction | None) -> Env:
-        return Env(
-            self,
-            params,
-            self.format_settings(),
-            sql_txn.timestamp if sql_txn is not None else dt.datetime.now(dt.UTC),
-            dt.datetime.now(dt.UTC),
-        )
+        if sql_txn is None:
+            now = dt.datetime.now(dt.UTC)
+            return Env(self, params, self.format_settings(), now, now)
+        if sql_txn.first_statement:
+            # As in PostgreSQL, the first statement of a transaction has the transaction's
+            # own timestamp as its statement_timestamp(): one clock read, not two.
+            sql_txn.first_statement = False
+            statement_timestamp = sql_txn.timestamp
+        else:
+            statement_timestamp = dt.datetime.now(dt.UTC)
+        return Env(self, params, self.format_settings(), sql_txn.timestamp, statement_timestamp)
 
     # ------------------------------------------------------------ running
     async def _guarded(self, work: Awaitable[StatementResult]) -> StatementResult:

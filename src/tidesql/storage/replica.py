@@ -46,7 +46,7 @@ from typing import Any
 from sortedcontainers import SortedDict
 
 from tidesql import sqlstates
-from tidesql.errors import ReadTimeout, TideError, invariant
+from tidesql.errors import InvariantViolation, ReadTimeout, TideError, invariant
 from tidesql.journal.record import Write
 from tidesql.ranges import KeyRange
 
@@ -109,11 +109,11 @@ class StorageReplica:
 
     def advance(self, high_water_mark: int) -> None:
         """The journals moved on without commits for this shard: raise the mark."""
-        invariant(
-            high_water_mark >= self._high_water_mark,
-            f"{self.name}: high water mark went back from {self._high_water_mark} "
-            f"to {high_water_mark}",
-        )
+        if high_water_mark < self._high_water_mark:  # invariant() would format on every call
+            raise InvariantViolation(
+                f"{self.name}: high water mark went back from {self._high_water_mark} "
+                f"to {high_water_mark}"
+            )
         self._high_water_mark = high_water_mark
         waiters = self._waiters
         while waiters and waiters[0][0] <= high_water_mark:
@@ -122,18 +122,20 @@ class StorageReplica:
                 future.set_result(None)
 
     def apply(self, batch: ReplicaBatch) -> None:
-        invariant(
-            batch.high_water_mark >= self._high_water_mark,
-            f"{self.name}: high water mark went back from {self._high_water_mark} "
-            f"to {batch.high_water_mark}",
-        )
+        # The invariants are checked before their messages are formatted: this runs for
+        # every commit on every replica.
+        if batch.high_water_mark < self._high_water_mark:
+            raise InvariantViolation(
+                f"{self.name}: high water mark went back from {self._high_water_mark} "
+                f"to {batch.high_water_mark}"
+            )
         versions = self._versions
         for timestamp, writes in batch.records:
-            invariant(
-                self._high_water_mark < timestamp <= batch.high_water_mark,
-                f"{self.name}: commit τ {timestamp} outside "
-                f"({self._high_water_mark}, {batch.high_water_mark}]",
-            )
+            if not self._high_water_mark < timestamp <= batch.high_water_mark:
+                raise InvariantViolation(
+                    f"{self.name}: commit τ {timestamp} outside "
+                    f"({self._high_water_mark}, {batch.high_water_mark}]"
+                )
             for write in writes:
                 chain = versions.get(write.key)
                 if chain is None:
@@ -195,10 +197,27 @@ class StorageReplica:
             index -= 2
         return None
 
+    def _caught_up(self, timestamp: int) -> bool:
+        """Whether a read at τ can be answered now, after one nudge if needed.
+
+        The common case of a fresh transaction: its τ is past the mark, the nudge's
+        heartbeats raise the mark at once, and the read needs no coroutine of its own.
+        False sends the read to :meth:`wait_for` (which also reports a τ too old).
+        """
+        if timestamp < self.min_readable_timestamp:
+            return False
+        if self._high_water_mark < timestamp and self._nudge is not None:
+            self._nudge(timestamp)
+        return self._high_water_mark >= timestamp
+
     async def get(self, key: bytes, timestamp: int, *, wait: bool = True) -> bytes | None:
         """``wait=False`` is an *eventual* read (opt-in, for teaching): whatever this
         replica has heard so far, even if it has not heard everything up to τ."""
-        if wait and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp):
+        if (
+            wait
+            and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp)
+            and not self._caught_up(timestamp)
+        ):
             await self.wait_for(timestamp)
         return self.get_now(key, timestamp)
 
@@ -212,7 +231,11 @@ class StorageReplica:
         reverse: bool = False,
         wait: bool = True,
     ) -> ScanReply:
-        if wait and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp):
+        if (
+            wait
+            and (self._high_water_mark < timestamp or timestamp < self.min_readable_timestamp)
+            and not self._caught_up(timestamp)
+        ):
             await self.wait_for(timestamp)
         rows: list[tuple[bytes, bytes]] = []
         for key in self._versions.irange(low, high, inclusive=(True, False), reverse=reverse):

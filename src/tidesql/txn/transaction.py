@@ -215,10 +215,10 @@ class Transaction:
     # ------------------------------------------------------------ statements
     def begin_statement(self) -> None:
         """Start a statement: a fresh snapshot under READ COMMITTED, and an undo mark."""
-        self._check_age()
+        now = self._check_age()
         state = self.state
         if state.isolation is Isolation.READ_COMMITTED:
-            state.read_timestamp = max(state.read_timestamp, self.processor.clock.now().latest)
+            state.read_timestamp = max(state.read_timestamp, now)
         self._statement = _StatementUndo(change_bytes=state.change_bytes)
 
     def end_statement(self) -> None:
@@ -247,8 +247,9 @@ class Transaction:
     async def get(self, key: bytes, *, track: bool = True) -> bytes | None:
         """``track=False``: a read the transaction's outcome does not depend on (the
         catalog version, guarded by schema stamps instead), kept out of the read set."""
-        self._ensure_active()
         state = self.state
+        if state.status is not Status.ACTIVE:
+            raise TransactionStateError(f"transaction is {state.status.value}")
         if key in state.writes:
             value: bytes | None = state.writes[key]
             return value
@@ -375,17 +376,21 @@ class Transaction:
         if state.status is not Status.ACTIVE:
             raise TransactionStateError(f"transaction is {state.status.value}")
 
-    def _check_age(self) -> None:
-        """DSQL's age limit, checked when a statement begins and at COMMIT."""
-        self._ensure_active()
+    def _check_age(self) -> int:
+        """DSQL's age limit, checked when a statement begins and at COMMIT; returns the
+        clock's ``latest`` it read."""
         state = self.state
-        age = self.processor.clock.now().latest - state.start_timestamp
-        if age > self.processor.limits.age_ns_max:
+        if state.status is not Status.ACTIVE:
+            raise TransactionStateError(f"transaction is {state.status.value}")
+        processor = self.processor
+        now = processor.clock.now().latest
+        if now - state.start_timestamp > processor.limits.age_ns_max:
             state.status = Status.ABORTED
             raise ProgramLimitExceeded(
-                f"transaction age limit of {self.processor.limits.age_ns_max // NANOS_PER_SECOND}s"
+                f"transaction age limit of {processor.limits.age_ns_max // NANOS_PER_SECOND}s"
                 " exceeded",
             )
+        return now
 
     def rollback(self) -> None:
         if self.state.status is Status.ACTIVE:
