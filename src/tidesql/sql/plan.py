@@ -178,11 +178,13 @@ class TableScan(PlanNode):
             else f"Seq Scan on {self.info.name}"
         )
         lines = [kind]
-        if self.description:
-            lines.append(f"Index Cond: {self.description}")
-        if self.filter_text:
-            lines.append(f"Filter: {self.filter_text}")
-        return lines
+        return lines + _conditions(self.description, self.filter_text)
+
+
+def _conditions(description: str, filter_text: str) -> list[str]:
+    """The EXPLAIN lines shared by the scan nodes."""
+    lines = [f"Index Cond: {description}"] if description else []
+    return lines + ([f"Filter: {filter_text}"] if filter_text else [])
 
 
 @dataclass
@@ -219,11 +221,7 @@ class PointLookup(PlanNode):
 
     def explain(self) -> list[str]:
         lines = [f"Index Scan using {self.info.name}_pkey on {self.info.name}"]
-        if self.description:
-            lines.append(f"Index Cond: {self.description}")
-        if self.filter_text:
-            lines.append(f"Filter: {self.filter_text}")
-        return lines
+        return lines + _conditions(self.description, self.filter_text)
 
 
 @dataclass
@@ -258,11 +256,7 @@ class IndexLookup(PlanNode):
 
     def explain(self) -> list[str]:
         lines = [f"Index Scan using {self.index.name} on {self.info.name}"]
-        if self.description:
-            lines.append(f"Index Cond: {self.description}")
-        if self.filter_text:
-            lines.append(f"Filter: {self.filter_text}")
-        return lines
+        return lines + _conditions(self.description, self.filter_text)
 
 
 # ---------------------------------------------------------------- row operators
