@@ -300,3 +300,16 @@ def test_uncommitted_ddl_is_invisible_to_other_sessions(tidesql_dsn: str) -> Non
         assert [d.name for d in b.execute(f"SELECT * FROM {name}").description] == ["id"]
         a.execute(f"ALTER TABLE {name} ADD COLUMN color text")
         assert [d.name for d in b.execute(f"SELECT * FROM {name}").description] == ["id", "color"]
+
+
+def test_synchronous_create_index_in_extended_mode_is_built_when_it_returns(
+    extended_dsn: str,
+) -> None:
+    name = table_name("codes")
+    with connect(extended_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, code text, kind text)")
+        c.execute(f"INSERT INTO {name} VALUES (1, 'a', 'x'), (2, 'a', 'y'), (3, 'b', 'x')")
+        c.execute(f"CREATE INDEX {name}_kind ON {name} (kind)")
+        plan = "\n".join(r[0] for r in c.execute(f"EXPLAIN SELECT id FROM {name} WHERE kind = 'x'"))
+        assert f"{name}_kind" in plan
+        assert sqlstate_of(c, f"CREATE UNIQUE INDEX {name}_code ON {name} (code)")[0] == "23505"

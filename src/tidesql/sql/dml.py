@@ -23,7 +23,7 @@ from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.keys import decode_key, encode_key
 from tidesql.sql import types as T
-from tidesql.sql.catalog import ColumnDef, IndexDef, TableInfo
+from tidesql.sql.catalog import IndexDef, TableInfo
 
 
 def hidden_row_id() -> int:
@@ -49,6 +49,18 @@ def _key_text(
     return f"Key ({names})=({shown}) already exists."
 
 
+def index_entry(
+    info: TableInfo, index: IndexDef, row: Sequence[Any], row_key: bytes
+) -> tuple[bytes, bytes, bool]:
+    """The index entry of a row: (entry key, entry value, enforces uniqueness)."""
+    values = [row[a - 1] for a in index.columns]
+    pk = decode_key(row_key)[2:]
+    unique = index.unique and (index.nulls_not_distinct or None not in values)
+    if unique:
+        return encode_key((info.oid, index.oid, *values)), encode_key(pk), True
+    return encode_key((info.oid, index.oid, *values, *pk)), b"", False
+
+
 class TableWriter:
     """Row writes for one table inside one statement."""
 
@@ -70,17 +82,6 @@ class TableWriter:
         return encode_key(
             (self.info.oid, 0, hidden_id if hidden_id is not None else hidden_row_id())
         )
-
-    def index_entry(
-        self, index: IndexDef, row: Sequence[Any], row_key: bytes
-    ) -> tuple[bytes, bytes, bool]:
-        """(entry key, entry value, enforces uniqueness)."""
-        values = [row[a - 1] for a in index.columns]
-        pk = decode_key(row_key)[2:]
-        unique = index.unique and (index.nulls_not_distinct or None not in values)
-        if unique:
-            return encode_key((self.info.oid, index.oid, *values)), encode_key(pk), True
-        return encode_key((self.info.oid, index.oid, *values, *pk)), b"", False
 
     # ------------------------------------------------------------ checks
     def check_row(self, row: list[Any]) -> None:
@@ -126,7 +127,7 @@ class TableWriter:
         for index in info.all_secondary_indexes:
             if not index.unique or (indexes is not None and index not in indexes):
                 continue
-            entry, _, unique = self.index_entry(index, row, encode_key((info.oid, 0, 0)))
+            entry, _, unique = index_entry(self.info, index, row, encode_key((info.oid, 0, 0)))
             if not unique:
                 continue
             existing = await self.txn.get(entry)
@@ -146,7 +147,7 @@ class TableWriter:
 
     async def delete(self, key: bytes, row: Sequence[Any]) -> None:
         for index in self.info.all_secondary_indexes:
-            entry, _, _ = self.index_entry(index, row, key)
+            entry, _, _ = index_entry(self.info, index, row, key)
             self.txn.delete(entry, is_row=False)
         self.txn.delete(key)
 
@@ -166,9 +167,9 @@ class TableWriter:
         self, old: Sequence[Any] | None, old_key: bytes | None, new: Sequence[Any], new_key: bytes
     ) -> None:
         for index in self.info.all_secondary_indexes:
-            entry, value, unique = self.index_entry(index, new, new_key)
+            entry, value, unique = index_entry(self.info, index, new, new_key)
             if old is not None and old_key is not None:
-                old_entry, old_value, _ = self.index_entry(index, old, old_key)
+                old_entry, old_value, _ = index_entry(self.info, index, old, old_key)
                 if old_entry == entry and old_value == value:
                     continue
                 self.txn.delete(old_entry, is_row=False)
@@ -182,11 +183,3 @@ class TableWriter:
                         index.name, index.columns, [new[a - 1] for a in index.columns]
                     )
             self.txn.put(entry, value, is_row=False)
-
-
-def column_default_sql(column: ColumnDef) -> str | None:
-    return column.default
-
-
-def full_row_width(info: TableInfo) -> int:
-    return len(info.table.columns)

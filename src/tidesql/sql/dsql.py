@@ -6,6 +6,10 @@ from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import types as T
 
+#: DSQL's transaction rules for DDL, refused with 0A000 (session and statements use them).
+MORE_THAN_ONE_DDL = "unsupported statement: more than one DDL statement in a transaction"
+DDL_AND_DML = "unsupported statement: DDL and DML in the same transaction"
+
 
 def check_column_type(sql_type: T.SqlType, dsql: bool) -> None:
     """DSQL stores only its supported types in columns; arrays work in expressions only."""

@@ -36,6 +36,9 @@ class Job:
     object_name: str
     status: str = "submitted"  # submitted | processing | completed | failed | cancelled
     details: str = ""
+    #: For a failed job, the error as the client should see it.
+    error_sqlstate: str = ""
+    error_message: str = ""
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     updated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     done: asyncio.Event = field(default_factory=asyncio.Event)

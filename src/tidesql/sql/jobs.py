@@ -68,6 +68,7 @@ async def _run(engine: Any, job: Job, ddl_txn: Any) -> None:
         _set(job, "completed")
     except TideError as error:
         log.info("index job %s failed: %s", job.job_id, error)
+        job.error_sqlstate, job.error_message = error.sqlstate, error.message
         _set(job, "failed", f"{error.sqlstate}: {error.message}")
     except asyncio.CancelledError:
         _set(job, "cancelled", "the server stopped")
@@ -78,7 +79,7 @@ async def _run(engine: Any, job: Job, ddl_txn: Any) -> None:
 
 
 async def _backfill(engine: Any, job: Job) -> None:
-    from tidesql.sql.dml import TableWriter
+    from tidesql.sql.dml import index_entry
 
     prefix = encode_key((job.table_oid, C.PRIMARY_INDEX_ID))
     cursor = prefix
@@ -97,11 +98,9 @@ async def _backfill(engine: Any, job: Job) -> None:
                 )
             info = catalog.info(table)
             pairs = await txn.scan(cursor, end, limit=CHUNK_ROWS)
-            writer = TableWriter.__new__(TableWriter)
-            writer.info = info
             for key, value in pairs:
                 row = info.codec.decode(value)
-                entry, entry_value, unique = writer.index_entry(index, row, key)
+                entry, entry_value, unique = index_entry(info, index, row, key)
                 if unique:
                     existing = await txn.get(entry)
                     if existing is not None and existing != entry_value:

@@ -12,8 +12,6 @@ answers a scan in one reply anyway.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -295,7 +293,7 @@ class Project(PlanNode):
         return [tuple([f(row, env) for f in exprs]) for row in rows]
 
     def explain(self) -> list[str]:
-        return self.child.explain() if False else ["Project"]
+        return ["Project"]
 
     def children(self) -> list[PlanNode]:
         return [self.child]
@@ -701,7 +699,6 @@ class Sort(PlanNode):
     keys: list[tuple[Compiled, bool, bool, Callable[[Any], Any]]]
     columns: list[OutputColumn]
     text: str = ""
-    top: Compiled | None = None
 
     async def rows(self, ctx: Any) -> list[Row]:
         return sort_rows(await self.child.rows(ctx), self.keys, ctx.env)
@@ -1115,12 +1112,3 @@ def _copy_state(state: Any) -> Any:
     if isinstance(state, dict):
         return dict(state)
     return state
-
-
-# ---------------------------------------------------------------- small helpers
-def top_n(rows: list[Row], n: int, key: Callable[[Row], Any]) -> list[Row]:
-    return heapq.nsmallest(n, rows, key=key)
-
-
-def chain_rows(*parts: list[Row]) -> list[Row]:
-    return list(itertools.chain.from_iterable(parts))

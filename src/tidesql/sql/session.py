@@ -47,6 +47,7 @@ from tidesql.errors import TideError
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
+from tidesql.sql.dsql import MORE_THAN_ONE_DDL
 from tidesql.sql.engine import Engine
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.pg_catalog import SessionNames
@@ -313,7 +314,7 @@ class Session:
         kinds = [classify(s) for s in statements if s.kind != "transaction_stmt"]
         if kinds.count("ddl") > 1:
             raise TideError(
-                "unsupported statement: more than one DDL statement in a transaction",
+                MORE_THAN_ONE_DDL,
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
             )
 
@@ -459,9 +460,19 @@ class Session:
         self.transaction = None
         self.in_block = False
         self.block_isolation = None
+        job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
         await transaction.core.commit()
+        if job is not None:
+            # A synchronous CREATE INDEX (extended mode) returns only once the index is
+            # built, and fails as PostgreSQL does (e.g. 23505 for duplicates).
+            await job.done.wait()
+            if job.status != "completed":
+                raise TideError(
+                    job.error_message or f"could not create index: {job.details}",
+                    sqlstate=job.error_sqlstate or sqlstates.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                )
 
     def _rollback(self) -> None:
         transaction = self.transaction
@@ -469,6 +480,7 @@ class Session:
         self.in_block = False
         self.failed = False
         self.block_isolation = None
+        self.pending_sync_job = None
         if transaction is not None:
             transaction.core.rollback()
             if transaction.saved_settings is not None:

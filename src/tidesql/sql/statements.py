@@ -18,10 +18,10 @@ import pg_query.pg_query_pb2 as pb
 import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
-from tidesql.keys import encode_key
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
+from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL
 from tidesql.sql.expr import ColumnRef, Const, Expr, compile_predicate
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.plan import OutputColumn, PlanNode, explain_tree
@@ -31,7 +31,6 @@ from tidesql.sql.planner import (
     Scope,
     ScopeItem,
     node_kind,
-    string_values,
 )
 from tidesql.sql.result import Column, StatementResult
 from tidesql.txn import Isolation
@@ -593,18 +592,18 @@ def _check_dsql_mix(session: Any, sql_txn: Any, kind: str) -> None:
         return
     if kind == "dml" and sql_txn.ddl_count:
         raise TideError(
-            "unsupported statement: DDL and DML in the same transaction",
+            DDL_AND_DML,
             sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
         )
     if kind == "ddl":
         if sql_txn.ddl_count:
             raise TideError(
-                "unsupported statement: more than one DDL statement in a transaction",
+                MORE_THAN_ONE_DDL,
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
             )
         if sql_txn.dml or sql_txn.core.state.writes:
             raise TideError(
-                "unsupported statement: DDL and DML in the same transaction",
+                DDL_AND_DML,
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
             )
 
@@ -934,5 +933,3 @@ for _kind in (
     "truncate_stmt",
 ):
     HANDLERS[_kind] = _ddl
-
-_unused = (encode_key, string_values)

@@ -145,12 +145,7 @@ class StorageReplica:
                     chain.append(write.value)
                     self._multi_version_keys.add(write.key)
             self.applied_commits += 1
-        self._high_water_mark = batch.high_water_mark
-        waiters = self._waiters
-        while waiters and waiters[0][0] <= batch.high_water_mark:
-            _, _, future = heapq.heappop(waiters)
-            if not future.done():
-                future.set_result(None)
+        self.advance(batch.high_water_mark)
 
     # ------------------------------------------------------------------ reads
     async def wait_for(self, timestamp: int) -> None:
