@@ -110,7 +110,7 @@ async def execute(
                 isolation = ISOLATIONS[arg]
             else:
                 az = arg
-        transactions[who] = cluster.begin(isolation, az or cluster.config.azs[0])
+        transactions[who] = cluster.begin(isolation, az or cluster.azs[0])
         labels[transactions[who].start_timestamp] = f"{who}.start"
         return []
     txn = transactions[who]

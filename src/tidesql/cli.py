@@ -38,6 +38,7 @@ def _iam_credentials(args: argparse.Namespace) -> Any:
 
 async def _serve(args: argparse.Namespace) -> None:
     from tidesql.cluster.embedded import ClusterConfig, EmbeddedCluster
+    from tidesql.cluster.network import LAYOUTS
     from tidesql.pgwire.server import PgServer
     from tidesql.sql.engine import Engine
     from tidesql.sql.roles import password_lookup
@@ -50,6 +51,9 @@ async def _serve(args: argparse.Namespace) -> None:
         data_dir=data_dir,
         fsync=not args.no_fsync,
         replication_delay_s=args.replication_delay_ms / 1000.0,
+        layout=LAYOUTS[args.layout](),
+        az_one_way_s=args.az_delay_ms / 1000.0,
+        region_one_way_s=args.region_delay_ms / 1000.0,
     )
     cluster = EmbeddedCluster(config)
     await cluster.start()
@@ -118,13 +122,26 @@ def main(argv: list[str] | None = None) -> None:
         default=0.0,
         help="delay every replica's feed (to show what strong reads wait for)",
     )
+    serve.add_argument(
+        "--layout",
+        choices=("one-region", "two-region"),
+        default="one-region",
+        help="where the cluster's parts sit (two-region: two regions and a witness)",
+    )
+    serve.add_argument(
+        "--az-delay-ms", type=float, default=0.0, help="inject a one-way delay between AZs"
+    )
+    serve.add_argument(
+        "--region-delay-ms", type=float, default=0.0, help="inject a one-way delay between regions"
+    )
     serve.add_argument("--admin-password", help="admin's password for --auth password")
     serve.add_argument("--iam-access-key-id", help="AWS access key id for --auth iam")
     serve.add_argument("--iam-secret-access-key", help="AWS secret key for --auth iam")
     serve.add_argument("--iam-region", help="the region tokens must be signed for")
     serve.add_argument("--log-level", default="WARNING")
-    bench = commands.add_parser("bench", help="run a workload: events | core | planning | pgbench")
-    bench.add_argument("workload", choices=("events", "isolation", "core", "planning", "pgbench"))
+    workloads = ("events", "isolation", "rtt", "core", "planning", "pgbench")
+    bench = commands.add_parser("bench", help="run a workload: " + " | ".join(workloads))
+    bench.add_argument("workload", choices=workloads)
     bench.add_argument("options", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "bench":

@@ -116,7 +116,7 @@ async def memory(args: argparse.Namespace) -> None:
         await load(cluster, args.memory_rows, b"v" * 100)
         gc.collect()
         after = rss_bytes()
-        replicas = len(cluster.config.azs)
+        replicas = len(cluster.azs)
     per_million = (after - before) / args.memory_rows * 1_000_000
     print(
         f"memory: {args.memory_rows} rows × 100-byte values in {replicas} AZ replicas: "

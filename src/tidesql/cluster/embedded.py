@@ -16,6 +16,10 @@ adjudicators. Shards and adjudicators own static key ranges cut at configured sp
 keys; by default the cut is at the first user table, so the catalog and user data
 belong to different shards and different adjudicators.
 
+Where the parts sit — which AZ and region each query processor, replica, adjudicator
+and journal copy is in — is a :class:`~tidesql.cluster.network.Layout`; delays between
+AZs and regions can be injected, and every crossing is counted (``network.py``).
+
 With a data directory the journals are files (group-committed fsync); replicas and
 adjudicators are rebuilt from a checkpoint plus the journals at start, so killing the
 process loses no acknowledged commit. Without one (``--ephemeral``) the journals are in
@@ -33,11 +37,21 @@ from pathlib import Path
 from tidesql.adjudicator.adjudicator import Adjudicator
 from tidesql.aio import cancel_and_wait
 from tidesql.clock import NANOS_PER_SECOND, Clock, SystemClock
+from tidesql.cluster.network import (
+    Layout,
+    Location,
+    Network,
+    QuorumJournal,
+    RemoteCommitClient,
+    RemotePeer,
+    one_region_layout,
+)
 from tidesql.crossbar import Crossbar, DelayedFeed, ReplicaFeed
 from tidesql.journal.base import Journal
 from tidesql.journal.memory import MemoryJournal
 from tidesql.keys import encode_key
 from tidesql.ranges import RangeMap
+from tidesql.roundtrips import note_round_trip
 from tidesql.storage.checkpoint import decode_checkpoint, encode_checkpoint, write_checkpoint_file
 from tidesql.storage.replica import SnapshotRow, StorageReplica
 from tidesql.txn.transaction import (
@@ -54,6 +68,9 @@ log = logging.getLogger(__name__)
 FIRST_USER_TABLE_ID = 1000
 DEFAULT_SPLIT_KEYS: tuple[bytes, ...] = (encode_key((FIRST_USER_TABLE_ID,)),)
 CHECKPOINT_FILE = "checkpoint.ckpt"
+#: With injected delays replicas wait for the heartbeat stream instead of nudging other
+#: AZs, so adjudicators heartbeat at least this often.
+DELAYED_HEARTBEAT_INTERVAL_S = 0.001
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,11 @@ class ClusterConfig:
     segment_bytes_max: int = 64 * 1024 * 1024
     #: Delay each replica's feed on purpose (seconds), to show replication lag.
     replication_delay_s: float = 0.0
+    #: Where the parts sit; ``None``: one region over ``azs``.
+    layout: Layout | None = None
+    #: Injected one-way delays between AZs of a region and between regions (seconds).
+    az_one_way_s: float = 0.0
+    region_one_way_s: float = 0.0
     limits: TransactionLimits = field(default_factory=TransactionLimits)
 
 
@@ -88,6 +110,13 @@ class EmbeddedCluster:
         shared_clock = SystemClock(config.clock_error_ns)
         self._clock_for = clock_for or (lambda _name: shared_clock)
         self.clock = self._clock_for("cluster")
+        self.layout = config.layout or one_region_layout(config.azs)
+        self.azs = self.layout.azs
+        self.network = Network(
+            self.layout,
+            az_one_way_s=config.az_one_way_s,
+            region_one_way_s=config.region_one_way_s,
+        )
         self.shard_map = RangeMap(config.shard_split_keys)
         self.adjudicator_map = RangeMap(config.adjudicator_split_keys)
         self.journals: list[Journal] = []
@@ -104,10 +133,18 @@ class EmbeddedCluster:
     async def start(self) -> None:
         config = self.config
         max_age_ns = int(config.max_transaction_age_s * NANOS_PER_SECOND)
+        layout, network = self.layout, self.network
+        heartbeat_interval_s = config.heartbeat_interval_s
+        if network.has_delays:
+            heartbeat_interval_s = min(heartbeat_interval_s, DELAYED_HEARTBEAT_INTERVAL_S)
         for index in range(self.adjudicator_map.owner_count):
-            journal = self._make_journal(f"journal-{index}")
-            await journal.open()
-            self.journals.append(journal)
+            replicated: Journal = QuorumJournal(
+                self._make_journal(f"journal-{index}"),
+                network,
+                layout.adjudicator_location(index),
+            )
+            await replicated.open()
+            self.journals.append(replicated)
         checkpoint_rows: list[SnapshotRow] = []
         if config.data_dir is not None:
             path = config.data_dir / CHECKPOINT_FILE
@@ -121,26 +158,33 @@ class EmbeddedCluster:
                 self._clock_for(f"adjudicator-{index}"),
                 journal,
                 max_transaction_age_ns=max_age_ns,
-                heartbeat_interval_s=config.heartbeat_interval_s,
+                heartbeat_interval_s=heartbeat_interval_s,
                 heartbeat_lead_ns_max=1_000_000 + 2 * config.clock_error_ns,
             )
             adjudicator.rebuild(self.journals, self.checkpoint_timestamp)
             self.adjudicators.append(adjudicator)
         for adjudicator in self.adjudicators:
-            adjudicator.peers = {a.index: a for a in self.adjudicators if a is not adjudicator}
+            home = layout.adjudicator_location(adjudicator.index)
+            adjudicator.peers = {
+                peer.index: RemotePeer(network, home, layout.adjudicator_location(peer.index), peer)
+                for peer in self.adjudicators
+                if peer is not adjudicator
+            }
         crossbar = Crossbar(
             [j.name for j in self.journals],
             self.shard_map,
             start_timestamp=self.checkpoint_timestamp,
         )
         self.crossbar = crossbar
-        for az in config.azs:
+        for location in layout.processor_locations:
+            az = location.az
+            feed_delay_s = config.replication_delay_s + network.replica_feed_delay_s(location)
             for shard in range(self.shard_map.owner_count):
                 replica = StorageReplica(
                     f"{az}/shard-{shard}",
                     self.shard_map.range_of(shard),
                     read_wait_s_max=config.read_wait_s_max,
-                    nudge=self._nudge,
+                    nudge=self._nudger(location),
                 )
                 key_range = replica.key_range
                 replica.restore(
@@ -149,19 +193,23 @@ class EmbeddedCluster:
                 )
                 self.replicas[(az, shard)] = replica
                 feed: ReplicaFeed = replica
-                if config.replication_delay_s > 0:
-                    feed = DelayedFeed(replica, config.replication_delay_s)
+                if feed_delay_s > 0:
+                    feed = DelayedFeed(replica, feed_delay_s)
                 crossbar.add_feed(shard, feed)
         for journal in self.journals:
             journal.subscribe(crossbar)
-        for az in config.azs:
+        for location in layout.processor_locations:
+            az = location.az
             self.processors[az] = QueryProcessor(
                 az,
                 self._clock_for(f"processor-{az}"),
                 self.shard_map,
                 [self.replicas[(az, shard)] for shard in range(self.shard_map.owner_count)],
                 self.adjudicator_map,
-                self.adjudicators,
+                [
+                    RemoteCommitClient(network, location, layout.adjudicator_location(a.index), a)
+                    for a in self.adjudicators
+                ],
                 limits=config.limits,
             )
         for adjudicator in self.adjudicators:
@@ -205,7 +253,7 @@ class EmbeddedCluster:
     def processor(self, az: str | None = None) -> QueryProcessor:
         """The query processor of ``az``, or the next AZ in round-robin order."""
         if az is None:
-            az = self.config.azs[self._next_az % len(self.config.azs)]
+            az = self.azs[self._next_az % len(self.azs)]
             self._next_az += 1
         return self.processors[az]
 
@@ -222,9 +270,28 @@ class EmbeddedCluster:
         for processor in self.processors.values():
             processor.describer = describer
 
-    def _nudge(self, timestamp: int) -> None:
-        for adjudicator in self.adjudicators:
-            adjudicator.heartbeat_up_to(timestamp)
+    def _nudger(self, location: Location) -> Callable[[int], None]:
+        """How a replica at ``location`` asks adjudicators for a heartbeat up to τ.
+
+        With injected delays only the adjudicators of its own AZ are asked (the rest
+        are heard through their heartbeat stream); without, every adjudicator is, and
+        asking one in another AZ counts as a round trip of the read waiting for it.
+        """
+        layout, network = self.layout, self.network
+        targets = [
+            (adjudicator, network.kind(location, layout.adjudicator_location(adjudicator.index)))
+            for adjudicator in self.adjudicators
+        ]
+        if network.has_delays:
+            targets = [(adjudicator, kind) for adjudicator, kind in targets if kind is None]
+
+        def nudge(timestamp: int) -> None:
+            for adjudicator, kind in targets:
+                if kind is not None:
+                    note_round_trip(kind)
+                adjudicator.heartbeat_up_to(timestamp)
+
+        return nudge
 
     # ------------------------------------------------------------ upkeep
     async def _upkeep_loop(self) -> None:
@@ -256,7 +323,7 @@ class EmbeddedCluster:
         """
         if self.config.data_dir is None or self.crossbar is None:
             return 0
-        first_az = self.config.azs[0]
+        first_az = self.azs[0]
         shard_replicas = [
             self.replicas[(first_az, shard)] for shard in range(self.shard_map.owner_count)
         ]

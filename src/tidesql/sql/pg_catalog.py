@@ -1810,3 +1810,23 @@ def _jobs(view: CatalogView) -> Iterator[Values]:
             "start_time": job.started,
             "update_time": job.updated,
         }
+
+
+@catalog_table(
+    "sys", "round_trips", 16302,
+    "phase:text operations:int8 az_round_trips:int8 region_round_trips:int8",
+    live=True,
+)  # fmt: skip
+def _round_trips(view: CatalogView) -> Iterator[Values]:
+    """This session's work by phase, and the round trips between AZs and regions it
+    caused (see ``tidesql.roundtrips``)."""
+    session = view.session
+    if session is None:
+        return
+    for phase, count in session.round_trips.counts.items():
+        yield {
+            "phase": phase,
+            "operations": count.operations,
+            "az_round_trips": count.az_round_trips,
+            "region_round_trips": count.region_round_trips,
+        }

@@ -42,7 +42,7 @@ from typing import Any
 
 import pg_query.pg_query_pb2 as pb
 
-from tidesql import sqlstates
+from tidesql import roundtrips, sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
@@ -253,6 +253,8 @@ class Session:
         self._running: asyncio.Task[Any] | None = None
         self.pending_copy: tuple[int, list[int]] | None = None
         self.pending_sync_job: Any = None
+        #: Round trips between AZs and regions this session's work caused (sys.round_trips).
+        self.round_trips = roundtrips.RoundTripTally()
         engine.sessions[self.process_id] = self
 
     # ------------------------------------------------------------ protocol-facing
@@ -463,7 +465,15 @@ class Session:
         job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
-        await transaction.core.commit()
+        tally = self.round_trips
+        phase = tally.phase
+        core = transaction.core
+        tally.phase = roundtrips.READ_ONLY_COMMIT if core.is_read_only else roundtrips.COMMIT
+        try:
+            await core.commit()
+        finally:
+            tally.finish_operation()
+            tally.phase = phase
         if job is not None:
             # A synchronous CREATE INDEX (extended mode) returns only once the index is
             # built, and fails as PostgreSQL does (e.g. 23505 for duplicates).
@@ -532,8 +542,14 @@ class Session:
                 sqlstate=sqlstates.IN_FAILED_SQL_TRANSACTION,
             )
         autocommit = not self.in_block and not keep_open and statement.kind != "transaction_stmt"
+        tally = self.round_trips
+        roundtrips.current_tally.set(tally)
+        tally.phase = _PHASES.get(statement.kind, roundtrips.OTHER)
         try:
-            result = await self._guarded(self._dispatch(statement, params, prepared))
+            try:
+                result = await self._guarded(self._dispatch(statement, params, prepared))
+            finally:
+                tally.finish_operation()
             if autocommit and self.transaction is not None:
                 await self._commit()
             return result
@@ -582,6 +598,15 @@ def _startup_options(options: str) -> list[tuple[str, str]]:
             name, _, value = word[2:].partition("=")
             pairs.append((name, value))
     return pairs
+
+
+#: The phase of a statement's work in the session's round-trip tally.
+_PHASES = {
+    "select_stmt": roundtrips.READ,
+    "insert_stmt": roundtrips.WRITE,
+    "update_stmt": roundtrips.WRITE,
+    "delete_stmt": roundtrips.WRITE,
+}
 
 
 def classify(statement: ParsedStatement) -> str:
