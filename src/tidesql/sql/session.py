@@ -54,6 +54,7 @@ from tidesql.sql.pg_catalog import SessionNames
 from tidesql.sql.plan import OutputColumn, PlanNode
 from tidesql.sql.result import Column, CopyRequest, StatementResult
 from tidesql.txn import Isolation, Transaction
+from tidesql.txn.transaction import NotebookMark
 
 SERVER_VERSION = "16.9"
 VERSION_STRING = f"PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by tidesql, 64-bit"
@@ -190,6 +191,21 @@ class ExecContext:
         return encode_key((info.oid, 0, *parts[len(parts) - pk_width :]))
 
 
+@dataclass(frozen=True)
+class Savepoint:
+    """What ROLLBACK TO SAVEPOINT restores: the notebook, the transaction's own view of
+    the catalog (after its DDL), and the session's settings."""
+
+    name: str
+    notebook: NotebookMark
+    catalog: Catalog
+    ddl_count: int
+    dml: bool
+    settings: dict[str, str]
+    local_settings: dict[str, str]
+    pending_sync_job: Any
+
+
 class SqlTransaction:
     """A core transaction plus what the SQL layer tracks about it."""
 
@@ -204,6 +220,8 @@ class SqlTransaction:
         self.first_statement = True
         self.saved_settings: dict[str, str] | None = None
         self.local_settings: dict[str, str] = {}
+        #: Open savepoints, oldest first (extended mode).
+        self.savepoints: list[Savepoint] = []
 
     def note_table(self, info: TableInfo) -> None:
         if info.oid not in self.stamped:
@@ -496,6 +514,70 @@ class Session:
             if transaction.saved_settings is not None:
                 self.settings = transaction.saved_settings
 
+    # ------------------------------------------------------------ savepoints
+    async def savepoint(self, name: str) -> None:
+        self._check_block("SAVEPOINT")
+        # BEGIN opens the core transaction lazily; a savepoint needs it now.
+        sql_txn = await self.ensure_transaction()
+        sql_txn.savepoints.append(
+            Savepoint(
+                name,
+                sql_txn.core.mark(),
+                sql_txn.catalog,
+                sql_txn.ddl_count,
+                sql_txn.dml,
+                dict(self.settings),
+                dict(sql_txn.local_settings),
+                self.pending_sync_job,
+            )
+        )
+
+    def release_savepoint(self, name: str) -> None:
+        self._check_block("RELEASE SAVEPOINT")
+        sql_txn, index = self._find_savepoint(name)
+        del sql_txn.savepoints[index:]
+
+    def rollback_to_savepoint(self, name: str) -> dict[str, str]:
+        """Undo everything since the savepoint, which stays; the block is usable again.
+        Returns the settings that changed back (for ParameterStatus)."""
+        self._check_block("ROLLBACK TO SAVEPOINT")
+        sql_txn, index = self._find_savepoint(name)
+        savepoint = sql_txn.savepoints[index]
+        del sql_txn.savepoints[index + 1 :]
+        sql_txn.core.rollback_to(savepoint.notebook)
+        sql_txn.catalog = savepoint.catalog
+        sql_txn.ddl_count = savepoint.ddl_count
+        sql_txn.dml = savepoint.dml
+        changed = {
+            REPORTED[setting]: value
+            for setting, value in savepoint.settings.items()
+            if setting in REPORTED and self.settings.get(setting) != value
+        }
+        self.settings = dict(savepoint.settings)
+        sql_txn.local_settings = dict(savepoint.local_settings)
+        self.pending_sync_job = savepoint.pending_sync_job
+        self._settings_generation += 1
+        self.failed = False
+        return changed
+
+    def _check_block(self, command: str) -> None:
+        if not self.in_block:
+            raise TideError(
+                f"{command} can only be used in transaction blocks",
+                sqlstate=sqlstates.NO_ACTIVE_SQL_TRANSACTION,
+            )
+
+    def _find_savepoint(self, name: str) -> tuple[SqlTransaction, int]:
+        """The newest savepoint of that name, as PostgreSQL finds it."""
+        sql_txn = self.transaction
+        if sql_txn is not None:
+            for index in range(len(sql_txn.savepoints) - 1, -1, -1):
+                if sql_txn.savepoints[index].name == name:
+                    return sql_txn, index
+        raise TideError(
+            f'savepoint "{name}" does not exist', sqlstate=sqlstates.INVALID_SAVEPOINT_SPECIFICATION
+        )
+
     def _env(self, params: list[Any], sql_txn: SqlTransaction | None) -> Env:
         if sql_txn is None:
             now = dt.datetime.now(dt.UTC)
@@ -536,7 +618,7 @@ class Session:
         prepared: PreparedStatement | None = None,
         keep_open: bool = False,
     ) -> StatementResult:
-        if self.failed and not _ends_block(statement):
+        if self.failed and not _ends_block(statement) and not _is_rollback_to(statement):
             raise TideError(
                 "current transaction is aborted, commands ignored until end of transaction block",
                 sqlstate=sqlstates.IN_FAILED_SQL_TRANSACTION,
@@ -646,6 +728,10 @@ def _ends_block(statement: ParsedStatement) -> bool:
         pb.TRANS_STMT_COMMIT,
         pb.TRANS_STMT_ROLLBACK_PREPARED,
     )
+
+
+def _is_rollback_to(statement: ParsedStatement) -> bool:
+    return statement.kind == "transaction_stmt" and statement.node.kind == pb.TRANS_STMT_ROLLBACK_TO
 
 
 def _utility_columns(statement: ParsedStatement) -> list[Column] | None:

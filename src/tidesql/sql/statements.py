@@ -661,7 +661,16 @@ async def _transaction(
         session._rollback()
         return StatementResult("ROLLBACK")
     if kind in (pb.TRANS_STMT_SAVEPOINT, pb.TRANS_STMT_RELEASE, pb.TRANS_STMT_ROLLBACK_TO):
-        raise TideError("SAVEPOINT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+        if session.engine.mode == "dsql":
+            raise TideError("SAVEPOINT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+        name = node.savepoint_name
+        if kind == pb.TRANS_STMT_SAVEPOINT:
+            await session.savepoint(name)
+            return StatementResult("SAVEPOINT")
+        if kind == pb.TRANS_STMT_RELEASE:
+            session.release_savepoint(name)
+            return StatementResult("RELEASE")
+        return StatementResult("ROLLBACK", parameter_status=session.rollback_to_savepoint(name))
     raise TideError(
         "this transaction command is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
     )

@@ -150,6 +150,17 @@ class _StatementUndo:
     lock_keys: set[bytes] = field(default_factory=set)
 
 
+@dataclass(frozen=True, slots=True)
+class NotebookMark:
+    """The notebook as it was at a SAVEPOINT (extended mode), to go back to."""
+
+    writes: dict[bytes, bytes | None]
+    row_keys: frozenset[bytes]
+    lock_keys: frozenset[bytes]
+    change_bytes: int
+    check_timestamp: int | None
+
+
 class QueryProcessor:
     """One AZ's view of the cluster: its replicas (one per shard) and the adjudicators."""
 
@@ -241,6 +252,30 @@ class Transaction:
                 state.row_keys.discard(key)
         state.lock_keys -= undo.lock_keys
         state.change_bytes = undo.change_bytes
+        self._statement = None
+
+    def mark(self) -> NotebookMark:
+        """Remember the notebook (SAVEPOINT). A copy: at most 3,000 rows, and savepoints
+        are rare, so copying is simpler and as cheap as keeping an undo log."""
+        state = self.state
+        return NotebookMark(
+            dict(state.writes),
+            frozenset(state.row_keys),
+            frozenset(state.lock_keys),
+            state.change_bytes,
+            state.check_timestamp,
+        )
+
+    def rollback_to(self, mark: NotebookMark) -> None:
+        """Put the notebook back as it was at ``mark`` (ROLLBACK TO SAVEPOINT). Reads
+        stay in the read set: what the transaction saw may still have shaped it."""
+        self._ensure_active()
+        state = self.state
+        state.writes = dict(mark.writes)
+        state.row_keys = set(mark.row_keys)
+        state.lock_keys = set(mark.lock_keys)
+        state.change_bytes = mark.change_bytes
+        state.check_timestamp = mark.check_timestamp
         self._statement = None
 
     # ------------------------------------------------------------ reads

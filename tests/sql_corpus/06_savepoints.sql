@@ -1,0 +1,72 @@
+-- Savepoints (extended mode): partial rollback, errors inside a block, nesting, names.
+DROP TABLE IF EXISTS c6_sp;
+CREATE TABLE c6_sp (id int PRIMARY KEY, v text UNIQUE);
+BEGIN;
+INSERT INTO c6_sp VALUES (1, 'one');
+SAVEPOINT a;
+INSERT INTO c6_sp VALUES (2, 'two');
+SELECT id, v FROM c6_sp ORDER BY id;
+ROLLBACK TO SAVEPOINT a;
+SELECT id, v FROM c6_sp ORDER BY id;
+INSERT INTO c6_sp VALUES (3, 'three');
+SAVEPOINT b;
+UPDATE c6_sp SET v = 'uno' WHERE id = 1;
+SAVEPOINT c;
+DELETE FROM c6_sp WHERE id = 3;
+SELECT id, v FROM c6_sp ORDER BY id;
+ROLLBACK TO b;
+SELECT id, v FROM c6_sp ORDER BY id;
+ROLLBACK TO c;
+RELEASE SAVEPOINT b;
+ROLLBACK TO b;
+COMMIT;
+SELECT id, v FROM c6_sp ORDER BY id;
+-- An error inside the block: 25P02 until ROLLBACK TO, then the block goes on.
+BEGIN;
+SAVEPOINT before_dup;
+INSERT INTO c6_sp VALUES (4, 'one');
+INSERT INTO c6_sp VALUES (4, 'four');
+SELECT 1;
+SAVEPOINT while_failed;
+ROLLBACK TO before_dup;
+INSERT INTO c6_sp VALUES (4, 'four');
+COMMIT;
+SELECT id, v FROM c6_sp ORDER BY id;
+-- The same name twice: ROLLBACK TO finds the newest; RELEASE of it uncovers the older.
+BEGIN;
+SAVEPOINT s;
+INSERT INTO c6_sp VALUES (5, 'five');
+SAVEPOINT s;
+INSERT INTO c6_sp VALUES (6, 'six');
+ROLLBACK TO s;
+SELECT id FROM c6_sp WHERE id >= 5 ORDER BY id;
+RELEASE s;
+ROLLBACK TO s;
+SELECT id FROM c6_sp WHERE id >= 5 ORDER BY id;
+ROLLBACK;
+SELECT id, v FROM c6_sp ORDER BY id;
+-- Outside a block.
+SAVEPOINT nowhere;
+RELEASE SAVEPOINT nowhere;
+ROLLBACK TO SAVEPOINT nowhere;
+-- A setting changed after a savepoint is restored by ROLLBACK TO.
+BEGIN;
+SET extra_float_digits = 1;
+SAVEPOINT x;
+SET extra_float_digits = 3;
+SHOW extra_float_digits;
+ROLLBACK TO x;
+SHOW extra_float_digits;
+COMMIT;
+SHOW extra_float_digits;
+RESET extra_float_digits;
+-- DDL rolled back to a savepoint.
+BEGIN;
+SAVEPOINT ddl;
+CREATE TABLE c6_gone (id int PRIMARY KEY);
+INSERT INTO c6_gone VALUES (1);
+ROLLBACK TO ddl;
+SELECT count(*) FROM c6_gone;
+ROLLBACK;
+SELECT count(*) FROM c6_gone;
+DROP TABLE c6_sp;
