@@ -1402,6 +1402,15 @@ class Planner:
                     return ColumnRef(item.index, item.type, name, item.alias)
                 self.outer_refs_created += 1
                 return OuterRef(level, item.index, item.type, name)
+            if alias is None and level == 0 and scope.has_alias(name):
+                # A table's name as a value: the whole row, a record.
+                return _row_value(
+                    [
+                        ColumnRef(i.index, i.type, i.name, i.alias)
+                        for i in scope.items
+                        if i.alias == name and not i.hidden
+                    ]
+                )
             if alias is not None and scope.has_alias(alias) and level == 0:
                 raise TideError(
                     f"column {alias}.{name} does not exist", sqlstate=sqlstates.UNDEFINED_COLUMN
@@ -1425,6 +1434,30 @@ class Planner:
         kind = value.kind
         names = string_values(value.name)
         op = names[-1] if names else ""
+        left_row = _row_items(value.lexpr) if value.HasField("lexpr") else None
+        if left_row is not None:
+            if kind == pb.AEXPR_IN:
+                rows = [_row_items(item) for item in value.rexpr.list.items]
+                if any(row is None for row in rows):
+                    raise TideError(
+                        "IN with a row on the left needs rows in the list",
+                        sqlstate=sqlstates.SYNTAX_ERROR,
+                    )
+                negated = op == "<>"
+                tests = [
+                    self._row_comparison("<>" if negated else "=", left_row, row, context)
+                    for row in rows
+                    if row is not None
+                ]
+                return BoolOp("and" if negated else "or", tests)
+            right_row = _row_items(value.rexpr)
+            if right_row is not None:
+                if kind == pb.AEXPR_OP:
+                    return self._row_comparison(op, left_row, right_row, context)
+                if kind in (pb.AEXPR_DISTINCT, pb.AEXPR_NOT_DISTINCT):
+                    return self._row_distinct(
+                        left_row, right_row, context, kind == pb.AEXPR_DISTINCT
+                    )
         if kind == pb.AEXPR_OP:
             right = self.bind(value.rexpr, context)
             left = self.bind(value.lexpr, context) if value.HasField("lexpr") else None
@@ -1946,10 +1979,83 @@ class Planner:
         return slot
 
     def _bind_row(self, value: Any, context: BindContext) -> Expr:
-        raise feature_not_supported("row constructors are not supported")
+        """``ROW(a, b)`` or ``(a, b)`` as a value: a record."""
+        items = [self._settle_unknown(self.bind(item, context)) for item in value.args]
+        return _row_value(items)
+
+    def _settle_unknown(self, expr: Expr) -> Expr:
+        return self.coerce(expr, T.TEXT) if expr.type.oid == T.UNKNOWN.oid else expr
+
+    def _row_comparison(
+        self, op: str, left: list[Any], right: list[Any], context: BindContext
+    ) -> Expr:
+        """``(a, b) op (c, d)`` as PostgreSQL defines it: = and <> field by field; the
+        orderings lexicographic, decided by the first pair that is unequal or NULL."""
+        if len(left) != len(right):
+            raise TideError(
+                "unequal number of entries in row expressions", sqlstate=sqlstates.SYNTAX_ERROR
+            )
+        if op not in ("=", "<>", "<", "<=", ">", ">="):
+            raise TideError(
+                f"operator {op} is not supported for row expressions",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            )
+        pairs = [
+            (self.bind(a, context), self.bind(b, context)) for a, b in zip(left, right, strict=True)
+        ]
+        if op in ("=", "<>"):
+            return BoolOp("and" if op == "=" else "or", [self.operator(op, a, b) for a, b in pairs])
+        strict = op[0]
+        last_a, last_b = pairs[-1]
+        result = self.operator(op, last_a, last_b)
+        for a, b in reversed(pairs[:-1]):
+            result = BoolOp(
+                "or",
+                [self.operator(strict, a, b), BoolOp("and", [self.operator("=", a, b), result])],
+            )
+        return result
+
+    def _row_distinct(
+        self, left: list[Any], right: list[Any], context: BindContext, distinct: bool
+    ) -> Expr:
+        if len(left) != len(right):
+            raise TideError(
+                "unequal number of entries in row expressions", sqlstate=sqlstates.SYNTAX_ERROR
+            )
+        tests = [
+            self._bind_a_expr(
+                pb.A_Expr(
+                    kind=pb.AEXPR_DISTINCT if distinct else pb.AEXPR_NOT_DISTINCT,
+                    name=[pb.Node(string=pb.String(sval="="))],
+                    lexpr=a,
+                    rexpr=b,
+                ),
+                context,
+            )
+            for a, b in zip(left, right, strict=True)
+        ]
+        return BoolOp("or" if distinct else "and", tests)
 
     _handlers: ClassVar[dict[str, Callable[[Planner, Any, BindContext], Expr]]] = {}
     _special_functions: ClassVar[dict[str, Callable[[Planner, list[Expr], BindContext], Expr]]] = {}
+
+
+def _row_items(node: Any) -> list[Any] | None:
+    """The fields of a row constructor node, or None if the node is not one."""
+    kind, value = node_kind(node)
+    return list(value.args) if kind == "row_expr" else None
+
+
+def _row_value(items: list[Expr]) -> Expr:
+    compiled = [item.compile() for item in items]
+    field_types = tuple(item.type for item in items)
+    make = T.Record.of
+
+    def row_value(row: Any, env: Any) -> Any:
+        return make([f(row, env) for f in compiled], field_types)
+
+    identity = "row(" + ",".join(item.key() for item in items) + ")"
+    return _Closure(row_value, T.RECORD, identity, items)
 
 
 class _Closure(Expr):
@@ -2139,6 +2245,8 @@ def _column_name(node: Any) -> str:
         return _column_name(value.arg)
     if kind == "case_expr":
         return "case"
+    if kind == "row_expr":
+        return "row"
     if kind == "coalesce_expr":
         return "coalesce"
     if kind == "min_max_expr":

@@ -78,7 +78,7 @@ import re
 import struct
 import uuid
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -1428,11 +1428,37 @@ def _void_in(text: str, sql_type: SqlType, settings: FormatSettings) -> None:
     return None
 
 
+class Record(tuple):  # type: ignore[type-arg]
+    """A value of type record: ``ROW(…)`` or a whole table row. It carries its fields'
+    types, since the record type itself does not say them."""
+
+    field_types: tuple[SqlType, ...] = ()
+
+    @staticmethod
+    def of(values: Sequence[Any], field_types: Sequence[SqlType]) -> Record:
+        record = Record(values)
+        record.field_types = tuple(field_types)
+        return record
+
+
+_RECORD_QUOTE_NEEDED = frozenset('"\\(),') | frozenset(" \t\n\r\v\f")
+
+
 def _record_out(value: Any, sql_type: SqlType, settings: FormatSettings) -> str:
-    raise TideError(
-        "output of anonymous composite types is not implemented",
-        sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
-    )
+    """PostgreSQL's record_out: ``(1,"a b",)`` — NULL is nothing, and a field is quoted
+    when empty or when it holds a quote, backslash, parenthesis, comma or space."""
+    field_types = getattr(value, "field_types", ())
+    parts = []
+    for index, item in enumerate(value):
+        if item is None:
+            parts.append("")
+            continue
+        item_type = field_types[index] if index < len(field_types) else TEXT
+        text = format_value(item, item_type, settings)
+        if text == "" or any(c in _RECORD_QUOTE_NEEDED for c in text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+        parts.append(text)
+    return "(" + ",".join(parts) + ")"
 
 
 def _record_in(text: str, sql_type: SqlType, settings: FormatSettings) -> Any:
@@ -2973,6 +2999,21 @@ def _send_reg(value: int, sql_type: SqlType) -> bytes:
     return _UINT4.pack(value)
 
 
+def _send_record(value: Any, sql_type: SqlType) -> bytes:
+    """record_send: the field count, then each field's type OID, length and value."""
+    field_types = getattr(value, "field_types", ())
+    parts = [struct.pack("!i", len(value))]
+    for index, item in enumerate(value):
+        item_type = field_types[index] if index < len(field_types) else TEXT
+        if item is None:
+            parts.append(struct.pack("!Ii", item_type.oid, -1))
+            continue
+        data = encode_binary(item, item_type)
+        parts.append(struct.pack("!Ii", item_type.oid, len(data)))
+        parts.append(data)
+    return b"".join(parts)
+
+
 def _send_unsupported(value: Any, sql_type: SqlType) -> bytes:
     raise TideError(
         f"no binary output function available for type {sql_type.name}",
@@ -3016,7 +3057,7 @@ _BINARY_SEND: dict[int, SendFn] = {
     REGTYPE.oid: _send_reg,
     REGNAMESPACE.oid: _send_reg,
     REGROLE.oid: _send_reg,
-    RECORD.oid: _send_unsupported,
+    RECORD.oid: _send_record,
     VOID.oid: _send_void,
     UUID.oid: _send_uuid,
     JSONB.oid: _send_jsonb,
