@@ -253,6 +253,9 @@ class Session:
         self._running: asyncio.Task[Any] | None = None
         self.pending_copy: tuple[int, list[int]] | None = None
         self.pending_sync_job: Any = None
+        #: currval of each sequence this session called nextval on, and lastval's sequence.
+        self.sequence_values: dict[int, int] = {}
+        self.last_sequence: int | None = None
         engine.sessions[self.process_id] = self
 
     # ------------------------------------------------------------ protocol-facing
