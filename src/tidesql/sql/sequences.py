@@ -296,6 +296,11 @@ def _decode_stored(table: C.TableDef, data: bytes) -> tuple[int, bool]:
     return int(row[0]), bool(row[2])
 
 
+async def read_sequence_row(txn: Any, table: C.TableDef) -> tuple[int, bool] | None:
+    raw = await txn.get(C.sequence_row_key(table.oid), track=False)
+    return None if raw is None else _decode_stored(table, raw)
+
+
 def drop_sequence_object(writer: Any, sequence: C.TableDef) -> None:
     writer.delete_table(sequence)
     writer.txn.delete(C.sequence_row_key(sequence.oid))
