@@ -696,11 +696,14 @@ class SequenceCall(PlanNode):
         env = ctx.env
         # Apply pushed the current row as the innermost outer row; the arguments were
         # bound against that row itself, and their own outer references against the rest.
-        row = env.outer.pop() if env.outer else ()
-        try:
-            values = [a(row, env) for a in self.args]
-        finally:
-            env.outer.append(row)
+        if env.outer:
+            row = env.outer.pop()
+            try:
+                values = [a(row, env) for a in self.args]
+            finally:
+                env.outer.append(row)
+        else:
+            values = [a((), env) for a in self.args]
         if any(v is None for v in values):
             return [(None,)]
         if self.function == "nextval":
