@@ -1802,6 +1802,8 @@ empty_table(
     "unique_constraint_schema:sql_identifier unique_constraint_name:sql_identifier "
     "match_option:character_data update_rule:character_data delete_rule:character_data",
 )  # fmt: skip
+
+
 def _sequences(view: CatalogView) -> Iterator[tuple[Relation, C.SequenceDef]]:
     for relation in view.relations.values():
         table = relation.table
