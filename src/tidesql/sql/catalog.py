@@ -13,7 +13,13 @@ Where does schema live?
     (3, "version")                catalog version, bumped by every DDL
     (3, "next_oid")               the next object id to hand out
     (table oid, -1)               the table's schema stamp (see below)
+    (sequence oid, 0, 1)          a sequence's one row: last_value, log_cnt,
+                                  is_called (``sequences.py``)
     ============================  ==========================================
+
+A sequence is a relation of kind ``"S"`` whose ``TableDef.sequence`` holds its options;
+its one row is its durable state, rewritten by small transactions of its own (never
+by the caller's), which is what makes ``nextval`` non-transactional.
 
 How does a concurrent schema change fail a transaction (OC001)?
     Every DDL on a table rewrites the table's *schema stamp* key ``(oid, -1)``, which
@@ -116,6 +122,34 @@ class ConstraintDef:
 
 
 @dataclass
+class SequenceDef:
+    """A sequence's options (pg_sequence) and what owns it."""
+
+    type_oid: int
+    start: int
+    increment: int
+    min_value: int
+    max_value: int
+    cache: int
+    cycle: bool
+    #: OWNED BY: the table and column (attnum) the sequence is dropped with; 0 for none.
+    owner_table: int = 0
+    owner_column: int = 0
+    #: Made for an identity column (dropped with it, refused by DROP SEQUENCE).
+    identity: bool = False
+    #: Bumped by every ALTER SEQUENCE, so query processors drop blocks cached before it.
+    generation: int = 0
+
+
+#: The one row of a sequence lives under this hidden row id.
+SEQUENCE_ROW_ID = 1
+
+
+def sequence_row_key(sequence_oid: int) -> bytes:
+    return encode_key((sequence_oid, PRIMARY_INDEX_ID, SEQUENCE_ROW_ID))
+
+
+@dataclass
 class TableDef:
     oid: int
     schema_oid: int
@@ -128,6 +162,7 @@ class TableDef:
     view_sql: str | None = None
     view_columns: list[str] = field(default_factory=list)
     owner: str = "admin"
+    sequence: SequenceDef | None = None  # kind "S" only
 
     @property
     def live_columns(self) -> list[ColumnDef]:
@@ -148,6 +183,8 @@ class TableDef:
         raw["columns"] = [ColumnDef(**c) for c in raw["columns"]]
         raw["indexes"] = [IndexDef(**i) for i in raw["indexes"]]
         raw["constraints"] = [ConstraintDef(**c) for c in raw["constraints"]]
+        if raw.get("sequence") is not None:
+            raw["sequence"] = SequenceDef(**raw["sequence"])
         return TableDef(**raw)
 
 
@@ -194,9 +231,14 @@ class Catalog:
         }
         self._info: dict[int, TableInfo] = {}
         self._index_owner: dict[str, tuple[TableDef, IndexDef]] = {}
+        #: Sequences by the (table oid, attnum) that owns them (OWNED BY, identity).
+        self.owned_sequences: dict[tuple[int, int], TableDef] = {}
         for table in self.tables.values():
             for index in table.indexes:
                 self._index_owner[f"{table.schema_oid}.{index.name}"] = (table, index)
+            sequence = table.sequence
+            if sequence is not None and sequence.owner_table:
+                self.owned_sequences[(sequence.owner_table, sequence.owner_column)] = table
 
     def schema_oid(self, name: str) -> int | None:
         return self._schema_oids.get(name)

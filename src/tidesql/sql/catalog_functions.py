@@ -246,7 +246,6 @@ def _register() -> None:
     add("to_regproc", (text,), T.REGPROC, lambda n: PROCS.get(split_qualified(n)[1]))
     add("to_regnamespace", (text,), oid, lambda env, n: _view(env).schema_oids.get(n), **_ENV)
     add("to_regrole", (text,), oid, lambda env, n: _view(env).roles.get(n), **_ENV)
-    add("pg_get_serial_sequence", (text, text), text, _always_null, **_NULLABLE)
     add("pg_get_statisticsobjdef_columns", (oid,), text, _always_null, **_NULLABLE)
     add("pg_get_partkeydef", (oid,), text, _always_null, **_NULLABLE)
     add("pg_relation_is_publishable", (T.REGCLASS,), boolean, lambda o: False)

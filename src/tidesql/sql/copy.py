@@ -151,7 +151,7 @@ async def finish_copy_in(
                 )
             for attnum, default in defaults.items():
                 if attnum not in attnums:
-                    full[attnum - 1] = default((), env)
+                    full[attnum - 1] = await default.value(ctx)
             await writer.insert(full)
         sql_txn.core.end_statement()
         if autocommit:

@@ -12,6 +12,7 @@ In ``dsql`` mode a transaction may hold one DDL statement and no DML, as in DSQL
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pg_query
@@ -193,10 +194,13 @@ async def _create_table(
         raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
     table = C.TableDef(await writer.new_oid(), schema_oid, name, owner=session.user)
     pending_unique: list[tuple[str, list[str], bool]] = []
+    pending_sequences: list[PendingSequence] = []
     for element in node.table_elts:
         kind, value = node_kind(element)
         if kind == "column_def":
-            _add_column(table, value, pending_unique, dsql, creating=True)
+            _add_column(
+                table, value, pending_unique, dsql, creating=True, sequences=pending_sequences
+            )
         elif kind == "constraint":
             _table_constraint(table, value, pending_unique)
         else:
@@ -244,8 +248,48 @@ async def _create_table(
     for constraint in table.constraints:
         if constraint.kind == "c" and not constraint.name:
             constraint.name = _check_name(table, constraint)
+    await _create_column_sequences(session, writer, table, pending_sequences)
     writer.write_table(table)
     return StatementResult("CREATE TABLE")
+
+
+@dataclass
+class PendingSequence:
+    """A sequence CREATE TABLE makes for a column: identity (with its options) or SERIAL."""
+
+    column: C.ColumnDef
+    options: Any
+    identity: bool
+
+
+async def _create_column_sequences(
+    session: Any, writer: CatalogWriter, table: C.TableDef, pending: list[PendingSequence]
+) -> None:
+    from tidesql.sql import sequences as S
+
+    taken: set[str] = set()
+    for item in pending:
+        column = item.column
+        parsed = S.parse_options(item.options, type_oid=column.type_oid, allow_type=False)
+        if item.identity and session.engine.mode == "dsql":
+            S.check_dsql_rules(parsed, creating=True, what="an identity column")
+        name = S.sequence_name_for(writer, table.schema_oid, table.name, column.name)
+        for element in item.options:
+            if element.def_elem.defname == "sequence_name":
+                name = string_values(element.def_elem.arg.list.items)[-1]
+        while name in taken or name == table.name:
+            name += "1"
+        taken.add(name)
+        definition = replace(
+            parsed.definition,
+            owner_table=table.oid,
+            owner_column=column.attnum,
+            identity=item.identity,
+        )
+        await S.create_sequence_object(writer, table.schema_oid, name, definition, session.user)
+        if not item.identity:
+            schema = writer.catalog.schemas.get(table.schema_oid, "public")
+            column.default = S.serial_default(name, schema)
 
 
 def _unique_name(
@@ -274,6 +318,7 @@ def _add_column(
     dsql: bool,
     *,
     creating: bool,
+    sequences: list[PendingSequence] | None = None,
 ) -> C.ColumnDef:
     name = value.colname
     if table.column(name) is not None:
@@ -290,11 +335,27 @@ def _add_column(
         kind, const = node_kind(mod)
         if kind == "a_const" and const.WhichOneof("val") == "ival":
             typmods.append(const.ival.ival)
-    sql_type = T.type_from_name(names, typmods, len(type_name.array_bounds))
+    from tidesql.sql.sequences import SERIAL_TYPES
+
+    serial = (
+        not dsql
+        and len(names) == 1
+        and not len(type_name.array_bounds)
+        and names[0] in SERIAL_TYPES
+    )
+    if serial:
+        sql_type = SERIAL_TYPES[names[0]]
+    else:
+        sql_type = T.type_from_name(names, typmods, len(type_name.array_bounds))
     from tidesql.sql.dsql import check_column_type
 
     check_column_type(sql_type, dsql)
     column = C.ColumnDef(name, sql_type.oid, sql_type.modifier, attnum=len(table.columns) + 1)
+    if serial:
+        if sequences is None:
+            raise not_supported("ADD COLUMN of a serial type is not supported")
+        column.not_null = True
+        sequences.append(PendingSequence(column, [], identity=False))
     for constraint_node in value.constraints:
         constraint = constraint_node.constraint
         contype = constraint.contype
@@ -319,7 +380,7 @@ def _add_column(
                 )
             )
         elif contype == pb.CONSTR_IDENTITY:
-            raise not_supported("identity columns are not supported yet")
+            _identity_column(table, column, constraint, dsql, sequences)
         elif contype == pb.CONSTR_FOREIGN:
             raise not_supported("FOREIGN KEY constraints are not supported yet")
         elif contype == pb.CONSTR_GENERATED:
@@ -328,6 +389,35 @@ def _add_column(
             raise not_supported("this column constraint is not supported")
     table.columns.append(column)
     return column
+
+
+def _identity_column(
+    table: C.TableDef,
+    column: C.ColumnDef,
+    constraint: Any,
+    dsql: bool,
+    sequences: list[PendingSequence] | None,
+) -> None:
+    if sequences is None:
+        raise not_supported("ADD COLUMN with an identity is not supported")
+    if column.identity:
+        raise TideError(
+            f'multiple identity specifications for column "{column.name}" of table "{table.name}"',
+            sqlstate=sqlstates.SYNTAX_ERROR,
+        )
+    if column.type_oid != T.INT8.oid and dsql:
+        raise not_supported(
+            f"unsupported identity column type {T.format_type(column.sql_type)}: "
+            "identity columns must be bigint"
+        )
+    if column.type_oid not in (T.INT2.oid, T.INT4.oid, T.INT8.oid):
+        raise TideError(
+            "identity column type must be smallint, integer, or bigint",
+            sqlstate=sqlstates.INVALID_PARAMETER_VALUE,
+        )
+    column.identity = constraint.generated_when or "a"
+    column.not_null = True
+    sequences.append(PendingSequence(column, constraint.options, identity=True))
 
 
 def _table_constraint(
@@ -392,7 +482,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
             writer.write_table(owner)
             continue
         table = writer.find_table(name, schema, session.search_path())
-        expected = "v" if kind == "view" else "r"
+        expected = {"view": "v", "sequence": "S"}.get(kind, "r")
         if table is None or table.kind != expected:
             if node.missing_ok:
                 notices.append(
@@ -400,14 +490,18 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
                 )
                 continue
             if table is not None:
+                other = {"v": "view", "S": "sequence"}.get(table.kind, "table")
                 raise TideError(
                     f'"{name}" is not a {kind}',
                     sqlstate=sqlstates.WRONG_OBJECT_TYPE,
-                    hint=f"Use DROP {'VIEW' if table.kind == 'v' else 'TABLE'} to remove a "
-                    f"{'view' if table.kind == 'v' else 'table'}.",
+                    hint=f"Use DROP {other.upper()} to remove a {other}.",
                 )
             raise TideError(f'{kind} "{name}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE)
+        if kind == "sequence":
+            _drop_sequence(writer, table, node.behavior == pb.DROP_CASCADE)
+            continue
         writer.delete_table(table)
+        _drop_owned_sequences(writer, table.oid)
     tag = {
         "table": "DROP TABLE",
         "view": "DROP VIEW",
@@ -416,6 +510,25 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
         "sequence": "DROP SEQUENCE",
     }[kind]
     return StatementResult(tag, notices=notices)
+
+
+def _drop_sequence(writer: CatalogWriter, sequence: C.TableDef, cascade: bool) -> None:
+    from tidesql.sql.sequences import check_drop_sequence, drop_sequence_object
+
+    for user, column in check_drop_sequence(writer.catalog, sequence, cascade):
+        # CASCADE drops the column defaults that call the sequence.
+        changed = C.TableDef.from_json(user.to_json())
+        changed.columns[column.attnum - 1].default = None
+        writer.write_table(changed)
+    drop_sequence_object(writer, sequence)
+
+
+def _drop_owned_sequences(writer: CatalogWriter, table_oid: int, attnum: int | None = None) -> None:
+    """Sequences owned by a dropped table or column (SERIAL, identity, OWNED BY) go with it."""
+    from tidesql.sql.sequences import dependent_sequences, drop_sequence_object
+
+    for sequence in dependent_sequences(writer.catalog, table_oid, attnum):
+        drop_sequence_object(writer, sequence)
 
 
 async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any) -> Notice | None:
@@ -560,6 +673,8 @@ async def _alter_table(
                 )
             dropping.dropped = True
             dropping.name = f"........pg.dropped.{dropping.attnum}........"
+            dropping.identity = ""
+            _drop_owned_sequences(writer, table.oid, dropping.attnum)
             table.indexes = [i for i in table.indexes if dropping.attnum not in i.columns]
             table.constraints = [c for c in table.constraints if dropping.attnum not in c.columns]
         elif subtype == pb.AT_AlterColumnType:
@@ -704,6 +819,22 @@ async def _create_index(
     return StatementResult("CREATE INDEX")
 
 
+async def _create_sequence(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sequences import create_sequence
+
+    return await create_sequence(session, writer, statement)
+
+
+async def _alter_sequence(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sequences import alter_sequence
+
+    return await alter_sequence(session, writer, statement)
+
+
 async def _truncate(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
 ) -> StatementResult:
@@ -719,4 +850,6 @@ _HANDLERS = {
     "rename_stmt": _rename,
     "index_stmt": _create_index,
     "truncate_stmt": _truncate,
+    "create_seq_stmt": _create_sequence,
+    "alter_seq_stmt": _alter_sequence,
 }

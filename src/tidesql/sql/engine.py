@@ -102,7 +102,10 @@ class Engine:
         self._job_tasks: set[asyncio.Task[None]] = set()
         self.sessions: dict[int, Any] = {}
         self.compiled_table_parts: dict[tuple[int, int], Any] = {}
-        self.sequences: dict[int, Any] = {}
+        from tidesql.sql.sequences import SequenceCaches
+
+        #: Each query processor's cached blocks of sequence values (``sequences.py``).
+        self.sequences = SequenceCaches()
 
     async def start(self) -> None:
         self.cluster.set_describer(SqlKeyDescriber(self))

@@ -229,6 +229,7 @@ def catalog_table(
     *,
     live: bool = False,
     reads_roles: bool = False,
+    reads_sequences: bool = False,
     **defaults: Any,
 ) -> Callable[[Producer], Producer]:
     """Register ``schema.name`` with columns ``spec``; the decorated function produces
@@ -238,7 +239,7 @@ def catalog_table(
     a ``live`` table (sessions, settings, jobs) is made again in every statement, and one
     that ``reads_roles`` first loads the stored roles (CREATE ROLE) into the view.
     """
-    live = live or reads_roles
+    live = live or reads_roles or reads_sequences
 
     def decorate(producer: Producer) -> Producer:
         columns = _parse_columns(spec, oid)
@@ -252,6 +253,8 @@ def catalog_table(
             view = CatalogView.of_context(ctx)
             if reads_roles:
                 await view.load_roles(ctx.txn)
+            if reads_sequences:
+                await view.load_sequence_rows(ctx.txn)
             memo = view.memo if live else catalog_memo(view.catalog)
             cached = memo.get(key)
             if cached is None:
@@ -617,6 +620,8 @@ class CatalogView:
         self.session = session
         self.memo: dict[tuple[str, str], list[Row]] = {}
         self.stored_roles: list[dict[str, Any]] | None = None
+        #: Sequence oid → (last_value, is_called), once loaded (pg_sequences).
+        self.sequence_rows: dict[int, tuple[int, bool]] = {}
 
     @classmethod
     def for_session(cls, session: Any) -> CatalogView:
@@ -660,6 +665,16 @@ class CatalogView:
     def path_schemas(self) -> list[int]:
         """OIDs of the existing schemas of the search path, in order."""
         return [self.schema_oids[n] for n in self.search_path if n in self.schema_oids]
+
+    async def load_sequence_rows(self, txn: Any) -> None:
+        """Read each sequence's row (last_value, is_called) at the statement's snapshot."""
+        from tidesql.sql.sequences import read_sequence_row
+
+        for table in self.catalog.tables.values() if self.catalog is not None else ():
+            if table.sequence is not None and table.oid not in self.sequence_rows:
+                row = await read_sequence_row(txn, table)
+                if row is not None:
+                    self.sequence_rows[table.oid] = row
 
     async def load_roles(self, txn: Any) -> None:
         """Read the stored roles (``CREATE ROLE``) through the statement's transaction."""
@@ -1449,11 +1464,6 @@ for _schema, _name, _oid, _spec in (
      "tgargs:bytea tgqual:pg_node_tree tgoldtable:name tgnewtable:name"),
     (_PG, "pg_rewrite", 2618, "oid:oid rulename:name ev_class:oid ev_type:char "
      "ev_enabled:char is_instead:bool ev_qual:pg_node_tree ev_action:pg_node_tree"),
-    (_PG, "pg_sequence", 2224, "seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 "
-     "seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool"),
-    (_PG, "pg_sequences", 12048, "schemaname:name sequencename:name sequenceowner:name "
-     "data_type:regtype start_value:int8 min_value:int8 max_value:int8 increment_by:int8 "
-     "cycle:bool cache_size:int8 last_value:int8"),
     (_PG, "pg_matviews", 12038, "schemaname:name matviewname:name matviewowner:name "
      "tablespace:name hasindexes:bool ispopulated:bool definition:text"),
     (_PG, "pg_depend", 2608, "classid:oid objid:oid objsubid:int4 refclassid:oid "
@@ -1612,6 +1622,22 @@ def _columns(view: CatalogView) -> Iterator[Values]:
                 continue
             column = table.columns[attribute.number - 1] if table is not None else None
             identity = attribute.identity
+            sequence = (
+                view.catalog.owned_sequences.get((relation.oid, attribute.number))
+                if identity and view.catalog is not None
+                else None
+            )
+            options = sequence.sequence if sequence is not None else None
+            if options is not None:
+                yield_identity: Values = {
+                    "identity_start": str(options.start),
+                    "identity_increment": str(options.increment),
+                    "identity_maximum": str(options.max_value),
+                    "identity_minimum": str(options.min_value),
+                    "identity_cycle": "YES" if options.cycle else "NO",
+                }
+            else:
+                yield_identity = {}
             yield {
                 "table_schema": schema,
                 "table_name": relation.name,
@@ -1624,6 +1650,7 @@ def _columns(view: CatalogView) -> Iterator[Values]:
                 "identity_generation": {"a": "ALWAYS", "d": "BY DEFAULT"}.get(identity),
                 "is_updatable": "YES" if relation.kind == "r" and table is not None else "NO",
                 **column_type_facts(attribute.sql_type),
+                **yield_identity,
             }
 
 
@@ -1775,14 +1802,82 @@ empty_table(
     "unique_constraint_schema:sql_identifier unique_constraint_name:sql_identifier "
     "match_option:character_data update_rule:character_data delete_rule:character_data",
 )  # fmt: skip
-empty_table(
+
+
+def _sequences(view: CatalogView) -> Iterator[tuple[Relation, C.SequenceDef]]:
+    for relation in view.relations.values():
+        table = relation.table
+        if relation.kind == "S" and table is not None and table.sequence is not None:
+            yield relation, table.sequence
+
+
+@catalog_table(
+    _PG, "pg_sequence", 2224,
+    "seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 "
+    "seqcache:int8 seqcycle:bool",
+)  # fmt: skip
+def _pg_sequence(view: CatalogView) -> Iterator[Values]:
+    for relation, sequence in _sequences(view):
+        yield {
+            "seqrelid": relation.oid,
+            "seqtypid": sequence.type_oid,
+            "seqstart": sequence.start,
+            "seqincrement": sequence.increment,
+            "seqmax": sequence.max_value,
+            "seqmin": sequence.min_value,
+            "seqcache": sequence.cache,
+            "seqcycle": sequence.cycle,
+        }
+
+
+@catalog_table(
+    _PG, "pg_sequences", 12048,
+    "schemaname:name sequencename:name sequenceowner:name data_type:regtype "
+    "start_value:int8 min_value:int8 max_value:int8 increment_by:int8 cycle:bool "
+    "cache_size:int8 last_value:int8",
+    reads_sequences=True,
+)  # fmt: skip
+def _pg_sequences(view: CatalogView) -> Iterator[Values]:
+    for relation, sequence in _sequences(view):
+        last_value, is_called = view.sequence_rows.get(relation.oid, (None, False))
+        yield {
+            "schemaname": view.schema_name(relation.namespace),
+            "sequencename": relation.name,
+            "sequenceowner": relation.owner,
+            "data_type": sequence.type_oid,
+            "start_value": sequence.start,
+            "min_value": sequence.min_value,
+            "max_value": sequence.max_value,
+            "increment_by": sequence.increment,
+            "cycle": sequence.cycle,
+            "cache_size": sequence.cache,
+            # As in PostgreSQL: NULL until the first nextval (or setval … true).
+            "last_value": last_value if is_called else None,
+        }
+
+
+@catalog_table(
     _IS, "sequences", 13386,
     "sequence_catalog:sql_identifier sequence_schema:sql_identifier "
     "sequence_name:sql_identifier data_type:character_data numeric_precision:cardinal_number "
     "numeric_precision_radix:cardinal_number numeric_scale:cardinal_number "
     "start_value:character_data minimum_value:character_data maximum_value:character_data "
     "increment:character_data cycle_option:yes_or_no",
+    sequence_catalog=DATABASE_NAME, numeric_precision_radix=2, numeric_scale=0,
 )  # fmt: skip
+def _information_schema_sequences(view: CatalogView) -> Iterator[Values]:
+    for relation, sequence in _sequences(view):
+        yield {
+            "sequence_schema": view.schema_name(relation.namespace),
+            "sequence_name": relation.name,
+            "data_type": T.format_type(T.type_by_oid(sequence.type_oid)),
+            "numeric_precision": _BINARY_PRECISION[sequence.type_oid],
+            "start_value": str(sequence.start),
+            "minimum_value": str(sequence.min_value),
+            "maximum_value": str(sequence.max_value),
+            "increment": str(sequence.increment),
+            "cycle_option": "YES" if sequence.cycle else "NO",
+        }
 
 
 # =======================================================================================

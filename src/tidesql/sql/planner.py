@@ -2448,3 +2448,4 @@ _register()
 
 # pg_typeof and the catalog functions (format_type, …) register themselves on import.
 from tidesql.sql import catalog_functions as _catalog_functions  # noqa: E402, F401
+from tidesql.sql import sequences as _sequences  # noqa: E402, F401

@@ -273,6 +273,9 @@ class Session:
         self.pending_sync_job: Any = None
         #: Round trips between AZs and regions this session's work caused (sys.round_trips).
         self.round_trips = roundtrips.RoundTripTally()
+        #: currval of each sequence this session called nextval on, and lastval's sequence.
+        self.sequence_values: dict[int, int] = {}
+        self.last_sequence: int | None = None
         engine.sessions[self.process_id] = self
 
     # ------------------------------------------------------------ protocol-facing

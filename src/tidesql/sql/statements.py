@@ -145,14 +145,68 @@ def _parse_expression(text: str) -> Any:
     return statement.node.target_list[0].res_target.val
 
 
-def _default_exprs(planner: Planner, info: TableInfo) -> dict[int, Any]:
+@dataclass
+class _Default:
+    """A column's default, compiled; ``apply`` first computes the nextval() calls in it
+    (they await a reservation, so they run as a plan node, not inside the expression)."""
+
+    compiled: Callable[[Any, Any], Any]
+    apply: PlanNode | None
+
+    async def value(self, ctx: Any) -> Any:
+        if self.apply is None:
+            return self.compiled((), ctx.env)
+        (extra,) = await self.apply.rows(ctx)
+        return self.compiled(extra, ctx.env)
+
+
+def _standalone_apply(planner: Planner, context: BindContext) -> PlanNode | None:
+    """An Apply over one empty row computing the subqueries and sequence calls of
+    expressions bound without a row (defaults, INSERT … VALUES)."""
+    if not context.subqueries:
+        return None
+    from tidesql.sql.plan import Result
+
+    markers, context.subqueries = context.subqueries, []
+    return planner._place_subqueries(Result(), 0, markers)
+
+
+def _column_default(
+    planner: Planner, info: TableInfo, column: Any, context: BindContext
+) -> Expr | None:
+    """The default of ``column`` bound in ``context``: nextval of its identity sequence,
+    its DEFAULT expression, or None."""
+    if column.identity:
+        from tidesql.sql.sequences import identity_sequence, nextval_expression
+
+        sequence = identity_sequence(planner.catalog, info.table, column)
+        return nextval_expression(planner, context, sequence.oid)
+    if column.default is None:
+        return None
+    return planner.bind(_parse_expression(column.default), context)
+
+
+def _default_exprs(planner: Planner, info: TableInfo) -> dict[int, _Default]:
     out = {}
     for column in info.live_columns:
-        if column.default is not None:
-            expr = planner.bind_standalone(_parse_expression(column.default), Scope(), "DEFAULT")
+        context = BindContext(Scope(), "DEFAULT")
+        expr = _column_default(planner, info, column, context)
+        if expr is not None:
             expr = planner.coerce(expr, column.sql_type, context="assignment")
-            out[column.attnum] = expr.compile()
+            apply = _standalone_apply(planner, context)  # places the slots compile() reads
+            out[column.attnum] = _Default(expr.compile(), apply)
     return out
+
+
+def _generated_always(column: Any, updating: bool = False) -> TideError:
+    return TideError(
+        f'column "{column.name}" can only be updated to DEFAULT'
+        if updating
+        else f'cannot insert a non-DEFAULT value into column "{column.name}"',
+        sqlstate=sqlstates.GENERATED_ALWAYS,
+        detail=f'Column "{column.name}" is an identity column defined as GENERATED ALWAYS.',
+        hint=None if updating else "Use OVERRIDING SYSTEM VALUE to override.",
+    )
 
 
 def _returning(
@@ -208,19 +262,29 @@ def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     if not targets:
         targets = list(info.live_columns)
     defaults = _default_exprs(planner, info)
+    # OVERRIDING USER VALUE: values given for identity columns are ignored.
+    ignored = (
+        {c.attnum for c in targets if c.identity}
+        if node.override == pb.OVERRIDING_USER_VALUE
+        else set()
+    )
+    # GENERATED ALWAYS columns take a value only with OVERRIDING SYSTEM VALUE.
+    always = [c for c in targets if c.identity == "a" and node.override == pb.OVERRIDING_NOT_SET]
     source_rows: list[list[Any]] | None = None  # compiled per column, None = DEFAULT
+    source_applies: list[PlanNode | None] = []
     source_plan: PlanNode | None = None
     select = node.select_stmt.select_stmt if node.HasField("select_stmt") else None
     if select is None:
         source_rows = [[None] * len(targets)]
+        source_applies = [None]
     elif (
         len(select.values_lists)
         and not len(select.sort_clause)
         and not select.HasField("limit_count")
     ):
         source_rows = []
-        context = BindContext(Scope(), "VALUES")
         for values in select.values_lists:
+            context = BindContext(Scope(), "VALUES")
             items = values.list.items
             if len(items) > len(targets):
                 raise TideError(
@@ -232,21 +296,23 @@ def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
                     "INSERT has more target columns than expressions",
                     sqlstate=sqlstates.SYNTAX_ERROR,
                 )
-            row: list[Any] = []
+            bound: list[Expr | None] = []
             for item, column in zip(items, targets, strict=False):
                 if node_kind(item)[0] == "set_to_default":
-                    row.append(None)
+                    bound.append(None)
                     continue
+                if column in always:
+                    raise _generated_always(column)
                 expr = planner.bind(item, context)
-                expr = planner.coerce(expr, column.sql_type, column.name, context="assignment")
-                row.append(expr.compile())
-            row += [None] * (len(targets) - len(row))
-            source_rows.append(row)
-        if context.subqueries:
-            raise TideError(
-                "subqueries in VALUES are not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
-            )
+                bound.append(
+                    planner.coerce(expr, column.sql_type, column.name, context="assignment")
+                )
+            bound += [None] * (len(targets) - len(bound))
+            source_applies.append(_standalone_apply(planner, context))
+            source_rows.append([None if e is None else e.compile() for e in bound])
     else:
+        if always:
+            raise _generated_always(always[0])
         query = planner.plan_select(select)
         if len(query.columns) > len(targets):
             raise TideError(
@@ -279,9 +345,10 @@ def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
             explicit = [[True] * len(source_casts)] * len(rows)
         else:
             assert source_rows is not None
-            rows = [
-                [None if f is None else f((), env) for f in compiled] for compiled in source_rows
-            ]
+            rows = []
+            for compiled, apply in zip(source_rows, source_applies, strict=True):
+                extra = (await apply.rows(ctx))[0] if apply is not None else ()
+                rows.append([None if f is None else f(extra, env) for f in compiled])
             explicit = [[f is not None for f in compiled] for compiled in source_rows]
         out = []
         count = 0
@@ -289,12 +356,12 @@ def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
             full: list[Any] = [None] * width
             assigned = set()
             for attnum, value, is_given in zip(target_attnums, values, given, strict=False):
-                if is_given:
+                if is_given and attnum not in ignored:
                     full[attnum - 1] = value
                     assigned.add(attnum)
             for attnum, default in defaults.items():
                 if attnum not in assigned:
-                    full[attnum - 1] = default((), env)
+                    full[attnum - 1] = await default.value(ctx)
             if conflict is not None:
                 existing_key = await writer.conflicting_key(full, conflict.arbiters)
                 if existing_key is not None:
@@ -450,13 +517,11 @@ def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
             )
         if node_kind(res.val)[0] == "set_to_default":
-            default = column.default
-            expr: Expr = (
-                planner.bind_standalone(_parse_expression(default), Scope(), "DEFAULT")
-                if default
-                else Const(None, column.sql_type)
-            )
+            default = _column_default(planner, info, column, context)
+            expr: Expr = default if default is not None else Const(None, column.sql_type)
         else:
+            if column.identity == "a":
+                raise _generated_always(column, updating=True)
             expr = planner.bind(res.val, context)
         expr = planner.coerce(expr, column.sql_type, column.name, context="assignment")
         sets.append((column.attnum, expr))
@@ -940,5 +1005,7 @@ for _kind in (
     "view_stmt",
     "create_schema_stmt",
     "truncate_stmt",
+    "create_seq_stmt",
+    "alter_seq_stmt",
 ):
     HANDLERS[_kind] = _ddl
