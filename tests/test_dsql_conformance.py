@@ -11,6 +11,7 @@ table in prose.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -609,3 +610,52 @@ def test_extended_mode_keeps_postgresql_behaviour(extended_dsn: str) -> None:
         c.execute("BEGIN")
         assert error_of(c, "VACUUM")[0] == "25001"
         c.execute("ROLLBACK")
+
+
+# ---------------------------------------------------------------- query-time types
+def test_inet_works_in_expressions(dsn: str) -> None:
+    """Source: DATA_TYPES (inet is a query-runtime type: refused as a column, above)."""
+    with connect(dsn) as c:
+        row = c.execute(
+            "SELECT '10.0.0.1'::inet::text, '10.0.0.1/24'::inet::text, text('10.0.0.1'::inet), "
+            "host('10.0.0.1/24'::inet), masklen('10.0.0.1/24'::inet), family('::1'::inet), "
+            "'10.1.2.3'::inet << '10.0.0.0/8'::inet, '10.0.0.0/8'::inet << '10.0.0.0/8'::inet, "
+            "'10.0.0.0/8'::inet >>= '10.0.0.0/8'::inet, '11.0.0.1'::inet <<= '10.0.0.0/8', "
+            "'10.0.0.0/8'::inet < '10.1.0.0/16'::inet, '::1'::inet > '255.0.0.1'::inet, "
+            "broadcast('10.0.0.5/24'::inet)::text"
+        ).fetchone()
+        assert row == (
+            "10.0.0.1/32",
+            "10.0.0.1/24",
+            "10.0.0.1/32",
+            "10.0.0.1",
+            24,
+            6,
+            True,
+            False,
+            True,
+            False,
+            True,
+            True,
+            "10.0.0.255/24",
+        )
+        assert c.execute("SELECT '10.0.0.1'::inet").fetchone() == (
+            ipaddress.ip_address("10.0.0.1"),
+        )
+        state, message = error_of(c, "SELECT 'nope'::inet")
+        assert (state, message) == ("22P02", 'invalid input syntax for type inet: "nope"')
+
+
+async def test_inet_in_binary_through_asyncpg(dsn: str) -> None:
+    import asyncpg
+
+    parts = dict(part.split("=") for part in dsn.split())
+    conn = await asyncpg.connect(
+        host=parts["host"], port=int(parts["port"]), user=parts["user"], database="postgres"
+    )
+    try:
+        value = await conn.fetchval("SELECT $1::inet", ipaddress.ip_interface("192.168.1.5/24"))
+        assert value == ipaddress.ip_interface("192.168.1.5/24")
+        assert await conn.fetchval("SELECT '::1'::inet") == ipaddress.ip_address("::1")
+    finally:
+        await conn.close()
