@@ -642,6 +642,11 @@ def test_inet_works_in_expressions(dsn: str) -> None:
         assert c.execute("SELECT '10.0.0.1'::inet").fetchone() == (
             ipaddress.ip_address("10.0.0.1"),
         )
+        ordered = c.execute(
+            "SELECT x::text FROM (VALUES ('::1'::inet), ('10.0.0.9'), ('10.0.0.0/8')) v(x) "
+            "ORDER BY x"
+        ).fetchall()
+        assert ordered == [("10.0.0.0/8",), ("10.0.0.9/32",), ("::1/128",)]
         state, message = error_of(c, "SELECT 'nope'::inet")
         assert (state, message) == ("22P02", 'invalid input syntax for type inet: "nope"')
 

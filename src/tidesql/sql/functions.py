@@ -5228,17 +5228,6 @@ def _date_as_instant(env: EvalEnv, value: date) -> datetime:
 
 
 # --- inet (query time only in DSQL) ----------------------------------------------------
-def _inet_order(value: T.Inet) -> tuple[int, int, int, int]:
-    """network_cmp's order: family, then the network bits, then the mask length, then
-    the whole address."""
-    return (
-        value.version,
-        int(value.network.network_address),
-        value.network.prefixlen,
-        int(value.ip),
-    )
-
-
 def _inet_within(inner: T.Inet, outer: T.Inet, strict: bool) -> bool:
     """inet << inet (strict) and <<= : inner's network lies inside outer's."""
     if inner.version != outer.version:
@@ -5250,7 +5239,7 @@ def _inet_within(inner: T.Inet, outer: T.Inet, strict: bool) -> bool:
 
 def _register_inet() -> None:
     inet = T.INET
-    for symbol, impl in _keyed_comparisons(_inet_order).items():
+    for symbol, impl in _keyed_comparisons(T.inet_order_key).items():
         _operator(symbol, (inet, inet), BOOL, impl)
     _operator("<<", (inet, inet), BOOL, lambda a, b: _inet_within(a, b, True))
     _operator("<<=", (inet, inet), BOOL, lambda a, b: _inet_within(a, b, False))

@@ -1230,6 +1230,13 @@ def _inet_out(value: Inet, sql_type: SqlType, settings: FormatSettings) -> str:
     return str(value)
 
 
+def inet_order_key(value: Inet) -> tuple[int, int, int, int]:
+    """network_cmp's order: family, then the network bits, then the mask length, then
+    the whole address."""
+    network = value.network
+    return (value.version, int(network.network_address), network.prefixlen, int(value.ip))
+
+
 def _inet_in(text: str, sql_type: SqlType, settings: FormatSettings) -> Inet:
     try:
         return ipaddress.ip_interface(text.strip())
@@ -3725,6 +3732,9 @@ def _array_key(element: SqlType) -> Callable[[list[Any]], Any]:
         return items, len(dims) if flat else 0, tuple(dims) if flat else ()
 
     return key
+
+
+_SORT_KEYS[INET.oid] = inet_order_key
 
 
 def sort_key(sql_type: SqlType) -> Callable[[Any], Any]:
