@@ -196,10 +196,12 @@ def _transaction_id(env: Any) -> int:
     return int(number)
 
 
-def _version() -> str:
-    from tidesql.sql.session import VERSION_STRING
+def _version(env: Any) -> str:
+    """version(): DSQL answers ``PostgreSQL 16`` and nothing more; extended mode gives
+    PostgreSQL's long form."""
+    from tidesql.sql.session import DSQL_VERSION_STRING, VERSION_STRING
 
-    return VERSION_STRING
+    return DSQL_VERSION_STRING if env.session.engine.mode == "dsql" else VERSION_STRING
 
 
 def _always_true(*_: Any) -> bool:
@@ -277,7 +279,7 @@ def _register() -> None:
     add("pg_has_role", (name, text), boolean, _always_true)
     add("pg_has_role", (name, name, text), boolean, _always_true)
     # The session and the server.
-    add("version", (), text, _version)
+    add("version", (), text, _version, **_ENV)
     add("current_database", (), name, _current_database, **_ENV)
     add("current_schema", (), name, _current_schema, **_ENV)
     add("current_schemas", (boolean,), T.array_of(name), _current_schemas, **_ENV)

@@ -12,6 +12,7 @@ In ``dsql`` mode a transaction may hold one DDL statement and no DML, as in DSQL
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,7 +22,9 @@ import pg_query.pg_query_pb2 as pb
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import catalog as C
+from tidesql.sql import dsql
 from tidesql.sql import types as T
+from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import node_kind, string_values
 from tidesql.sql.result import Notice, StatementResult
@@ -35,14 +38,8 @@ RELATION_KINDS = {
 }
 
 
-def not_supported(message: str, hint: str | None = None) -> TideError:
-    return TideError(message, sqlstate=sqlstates.FEATURE_NOT_SUPPORTED, hint=hint)
-
-
 def refuse(session: Any, statement: ParsedStatement) -> TideError:
-    words = statement.text.split()
-    name = " ".join(words[:2]).upper() if words else statement.kind
-    return not_supported(f"unsupported statement: {name}")
+    return dsql.unsupported_statement(statement.node)
 
 
 def deparse_expression(node: Any) -> str:
@@ -168,15 +165,11 @@ async def _create_table(
 ) -> StatementResult:
     node = statement.node
     relation = node.relation
-    dsql = session.engine.mode == "dsql"
+    dsql_mode = session.engine.mode == "dsql"
+    # DSQL mode refused TEMPORARY and UNLOGGED before this (dsql.REFUSED_STATEMENTS);
+    # extended mode has no session-private storage, and treats UNLOGGED as logged.
     if relation.relpersistence == "t":
-        raise not_supported(
-            "unsupported statement: CREATE TEMPORARY TABLE"
-            if dsql
-            else "temporary tables are not supported"
-        )
-    if relation.relpersistence == "u" and dsql:
-        raise not_supported("unsupported statement: CREATE UNLOGGED TABLE")
+        raise not_supported("temporary tables are not supported")
     if len(node.inh_relations):
         raise not_supported("table inheritance is not supported")
     if node.HasField("partspec"):
@@ -199,7 +192,7 @@ async def _create_table(
         kind, value = node_kind(element)
         if kind == "column_def":
             _add_column(
-                table, value, pending_unique, dsql, creating=True, sequences=pending_sequences
+                table, value, pending_unique, dsql_mode, creating=True, sequences=pending_sequences
             )
         elif kind == "constraint":
             _table_constraint(table, value, pending_unique)
@@ -315,7 +308,7 @@ def _add_column(
     table: C.TableDef,
     value: Any,
     pending_unique: list[tuple[str, list[str], bool]],
-    dsql: bool,
+    dsql_mode: bool,
     *,
     creating: bool,
     sequences: list[PendingSequence] | None = None,
@@ -338,18 +331,20 @@ def _add_column(
     from tidesql.sql.sequences import SERIAL_TYPES
 
     serial = (
-        not dsql
+        not dsql_mode
         and len(names) == 1
         and not len(type_name.array_bounds)
         and names[0] in SERIAL_TYPES
     )
+    if dsql_mode:
+        refusal = dsql.column_type_refusal(names, len(type_name.array_bounds))
+        if refusal is not None:
+            raise refusal
     if serial:
         sql_type = SERIAL_TYPES[names[0]]
     else:
         sql_type = T.type_from_name(names, typmods, len(type_name.array_bounds))
-    from tidesql.sql.dsql import check_column_type
-
-    check_column_type(sql_type, dsql)
+    dsql.check_column_type(sql_type, dsql_mode)
     column = C.ColumnDef(name, sql_type.oid, sql_type.modifier, attnum=len(table.columns) + 1)
     if serial:
         if sequences is None:
@@ -380,7 +375,7 @@ def _add_column(
                 )
             )
         elif contype == pb.CONSTR_IDENTITY:
-            _identity_column(table, column, constraint, dsql, sequences)
+            _identity_column(table, column, constraint, dsql_mode, sequences)
         elif contype == pb.CONSTR_FOREIGN:
             raise not_supported("FOREIGN KEY constraints are not supported yet")
         elif contype == pb.CONSTR_GENERATED:
@@ -395,7 +390,7 @@ def _identity_column(
     table: C.TableDef,
     column: C.ColumnDef,
     constraint: Any,
-    dsql: bool,
+    dsql_mode: bool,
     sequences: list[PendingSequence] | None,
 ) -> None:
     if sequences is None:
@@ -405,7 +400,7 @@ def _identity_column(
             f'multiple identity specifications for column "{column.name}" of table "{table.name}"',
             sqlstate=sqlstates.SYNTAX_ERROR,
         )
-    if column.type_oid != T.INT8.oid and dsql:
+    if column.type_oid != T.INT8.oid and dsql_mode:
         raise not_supported(
             f"unsupported identity column type {T.format_type(column.sql_type)}: "
             "identity columns must be bigint"
@@ -444,7 +439,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
     node = statement.node
     kind = RELATION_KINDS.get(node.remove_type)
     if kind is None:
-        raise refuse(session, statement)
+        raise not_supported("unsupported object in DROP statement")
     notices = []
     for item in node.objects:
         names = (
@@ -615,12 +610,31 @@ async def _create_view(
 
 
 # ---------------------------------------------------------------- ALTER TABLE
+class AlterTable:
+    """What one ALTER TABLE subcommand works on: the table's private copy, written once
+    all subcommands have run."""
+
+    def __init__(self, session: Any, writer: CatalogWriter, table: C.TableDef) -> None:
+        self.session = session
+        self.writer = writer
+        self.table = table
+        self.dsql = session.engine.mode == "dsql"
+
+    def column(self, name: str) -> C.ColumnDef:
+        column = self.table.column(name)
+        if column is None:
+            raise TideError(
+                f'column "{name}" of relation "{self.table.name}" does not exist',
+                sqlstate=sqlstates.UNDEFINED_COLUMN,
+            )
+        return column
+
+
 async def _alter_table(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
 ) -> StatementResult:
     node = statement.node
     relation = node.relation
-    dsql = session.engine.mode == "dsql"
     table = writer.find_table(relation.relname, relation.schemaname or None, session.search_path())
     if table is None:
         if node.missing_ok:
@@ -635,72 +649,156 @@ async def _alter_table(
         raise TideError(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
         )
+    alter = AlterTable(session, writer, table)
     for command_node in node.cmds:
         command = command_node.alter_table_cmd
-        subtype = command.subtype
-        if subtype == pb.AT_AddColumn:
-            definition = getattr(command, "def").column_def
-            if dsql and (len(definition.constraints)):
-                raise not_supported(
-                    "unsupported ALTER TABLE ADD COLUMN with constraints or defaults",
-                    hint="Add the column without constraints or defaults.",
-                )
-            if command.missing_ok and table.column(definition.colname) is not None:
-                continue
-            pending: list[tuple[str, list[str], bool]] = []
-            column = _add_column(table, definition, pending, dsql, creating=False)
-            if pending:
-                raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
-            if column.not_null and column.default is None:
-                raise TideError(
-                    f'column "{column.name}" of relation "{table.name}" contains null values',
-                    sqlstate=sqlstates.NOT_NULL_VIOLATION,
-                )
-        elif subtype == pb.AT_DropColumn:
-            dropping = table.column(command.name)
-            if dropping is None:
-                if command.missing_ok:
-                    continue
-                raise TideError(
-                    f'column "{command.name}" of relation "{table.name}" does not exist',
-                    sqlstate=sqlstates.UNDEFINED_COLUMN,
-                )
-            if dropping.attnum in table.primary_key:
-                raise TideError(
-                    f"cannot drop column {dropping.name} of table {table.name} because "
-                    "other objects depend on it",
-                    sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-                )
-            dropping.dropped = True
-            dropping.name = f"........pg.dropped.{dropping.attnum}........"
-            dropping.identity = ""
-            _drop_owned_sequences(writer, table.oid, dropping.attnum)
-            table.indexes = [i for i in table.indexes if dropping.attnum not in i.columns]
-            table.constraints = [c for c in table.constraints if dropping.attnum not in c.columns]
-        elif subtype == pb.AT_AlterColumnType:
-            raise not_supported("unsupported ALTER TABLE ALTER COLUMN ... TYPE")
-        elif subtype == pb.AT_ColumnDefault and not dsql:
-            altering = table.column(command.name)
-            if altering is None:
-                raise TideError(
-                    f'column "{command.name}" of relation "{table.name}" does not exist',
-                    sqlstate=sqlstates.UNDEFINED_COLUMN,
-                )
-            altering.default = (
-                deparse_expression(getattr(command, "def")) if command.HasField("def") else None
-            )
-        else:
-            raise not_supported("unsupported ALTER TABLE operation")
+        handler = _ALTER_TABLE_COMMANDS.get(command.subtype)
+        if handler is None or (alter.dsql and command.subtype in _REFUSED_IN_DSQL):
+            raise dsql.alter_table_refusal(command.subtype)
+        await handler(alter, command)
     writer.write_table(table)
     return StatementResult("ALTER TABLE")
+
+
+async def _add_column_command(alter: AlterTable, command: Any) -> None:
+    table = alter.table
+    definition = getattr(command, "def").column_def
+    if alter.dsql and len(definition.constraints):
+        raise not_supported(
+            dsql.ADD_COLUMN_WITH_CONSTRAINT,
+            hint="Add the column, then ALTER COLUMN … SET DEFAULT.",
+        )
+    if command.missing_ok and table.column(definition.colname) is not None:
+        return
+    pending: list[tuple[str, list[str], bool]] = []
+    column = _add_column(table, definition, pending, alter.dsql, creating=False)
+    if pending:
+        raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
+    if column.not_null and column.default is None:
+        raise TideError(
+            f'column "{column.name}" of relation "{table.name}" contains null values',
+            sqlstate=sqlstates.NOT_NULL_VIOLATION,
+        )
+
+
+async def _drop_column_command(alter: AlterTable, command: Any) -> None:
+    table = alter.table
+    dropping = table.column(command.name)
+    if dropping is None:
+        if command.missing_ok:
+            return
+        alter.column(command.name)
+    assert dropping is not None
+    if dropping.attnum in table.primary_key:
+        # Rows are keyed by their primary key, so the key cannot lose a column; DSQL
+        # refuses with this message, PostgreSQL would drop the key with the column.
+        if alter.dsql:
+            raise not_supported(f"cannot drop primary key column {dropping.name}")
+        raise TideError(
+            f"cannot drop column {dropping.name} of table {table.name} because "
+            "other objects depend on it",
+            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+        )
+    dropping.dropped = True
+    dropping.name = f"........pg.dropped.{dropping.attnum}........"
+    dropping.identity = ""
+    _drop_owned_sequences(alter.writer, table.oid, dropping.attnum)
+    table.indexes = [i for i in table.indexes if dropping.attnum not in i.columns]
+    table.constraints = [c for c in table.constraints if dropping.attnum not in c.columns]
+
+
+async def _column_default_command(alter: AlterTable, command: Any) -> None:
+    """ALTER COLUMN … SET DEFAULT / DROP DEFAULT: only later INSERTs see the change."""
+    column = alter.column(command.name)
+    column.default = (
+        deparse_expression(getattr(command, "def")) if command.HasField("def") else None
+    )
+
+
+async def _drop_not_null_command(alter: AlterTable, command: Any) -> None:
+    column = alter.column(command.name)
+    if column.attnum in alter.table.primary_key:
+        raise TideError(
+            f'column "{column.name}" is in a primary key',
+            sqlstate=sqlstates.INVALID_TABLE_DEFINITION,
+        )
+    column.not_null = False
+
+
+async def _set_not_null_command(alter: AlterTable, command: Any) -> None:
+    """SET NOT NULL (extended mode; DSQL refuses it): every stored row is checked."""
+    from tidesql.keys import prefix_end
+
+    column = alter.column(command.name)
+    if column.not_null:
+        return
+    info = C.TableInfo(alter.table, "")
+    for _, value in await alter.writer.txn.scan(info.key_prefix, prefix_end(info.key_prefix)):
+        row = info.codec.decode(value)
+        position = column.attnum - 1
+        if position >= len(row) or row[position] is None:
+            raise TideError(
+                f'column "{column.name}" of relation "{alter.table.name}" contains null values',
+                sqlstate=sqlstates.NOT_NULL_VIOLATION,
+            )
+    column.not_null = True
+
+
+async def _alter_column_type_command(alter: AlterTable, command: Any) -> None:
+    # Changing a column's type rewrites every row; DSQL refuses it, and so does tidesql
+    # in both modes (with DSQL's message).
+    raise dsql.alter_table_refusal(command.subtype)
+
+
+async def _set_storage_command(alter: AlterTable, command: Any) -> None:
+    """SET STORAGE: accepted and checked; tidesql stores every value the same way."""
+    alter.column(command.name)
+
+
+async def _change_owner_command(alter: AlterTable, command: Any) -> None:
+    from tidesql.sql.roles import ADMIN, role_key
+
+    spec = command.newowner
+    if spec.roletype == pb.ROLESPEC_CSTRING:
+        owner = spec.rolename
+        if owner != ADMIN and await alter.writer.txn.get(role_key(owner)) is None:
+            raise TideError(f'role "{owner}" does not exist', sqlstate=sqlstates.UNDEFINED_OBJECT)
+    else:
+        owner = alter.session.user
+    alter.table.owner = owner
+
+
+AlterCommand = Callable[[AlterTable, Any], Awaitable[None]]
+
+#: ALTER TABLE subcommand → handler. A subcommand missing here is refused with DSQL's
+#: "unsupported ALTER TABLE <form> statement" (dsql.ALTER_TABLE_FORMS) in both modes.
+_ALTER_TABLE_COMMANDS: dict[int, AlterCommand] = {
+    pb.AT_AddColumn: _add_column_command,
+    pb.AT_DropColumn: _drop_column_command,
+    pb.AT_ColumnDefault: _column_default_command,
+    pb.AT_DropNotNull: _drop_not_null_command,
+    pb.AT_SetNotNull: _set_not_null_command,
+    pb.AT_AlterColumnType: _alter_column_type_command,
+    pb.AT_SetStorage: _set_storage_command,
+    pb.AT_ChangeOwner: _change_owner_command,
+}
+
+#: Subcommands tidesql runs in extended mode (as PostgreSQL does) but DSQL refuses.
+_REFUSED_IN_DSQL = frozenset({pb.AT_SetNotNull})
 
 
 async def _rename(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
 ) -> StatementResult:
     node = statement.node
-    if node.rename_type not in (pb.OBJECT_TABLE, pb.OBJECT_COLUMN, pb.OBJECT_VIEW, pb.OBJECT_INDEX):
-        raise refuse(session, statement)
+    if node.rename_type not in (
+        pb.OBJECT_TABLE,
+        pb.OBJECT_COLUMN,
+        pb.OBJECT_VIEW,
+        pb.OBJECT_INDEX,
+        pb.OBJECT_TABCONSTRAINT,
+    ):
+        raise not_supported("unsupported object in RENAME statement")
     relation = node.relation
     if node.rename_type == pb.OBJECT_INDEX:
         found = writer.find_index(
@@ -719,7 +817,9 @@ async def _rename(
         raise TideError(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
         )
-    if node.rename_type in (pb.OBJECT_TABLE, pb.OBJECT_VIEW):
+    if node.rename_type == pb.OBJECT_TABCONSTRAINT:
+        _rename_constraint(writer, table, node.subname, node.newname)
+    elif node.rename_type in (pb.OBJECT_TABLE, pb.OBJECT_VIEW):
         if writer.catalog.relation_name_taken(table.schema_oid, node.newname):
             raise TideError(
                 f'relation "{node.newname}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE
@@ -741,6 +841,67 @@ async def _rename(
     return StatementResult("ALTER TABLE" if node.rename_type != pb.OBJECT_VIEW else "ALTER VIEW")
 
 
+def _rename_constraint(writer: CatalogWriter, table: C.TableDef, old: str, new: str) -> None:
+    """RENAME CONSTRAINT; a primary key's or unique constraint's index is renamed with it,
+    as in PostgreSQL."""
+    constraint = next((c for c in table.constraints if c.name == old), None)
+    if constraint is None:
+        raise TideError(
+            f'constraint "{old}" for table "{table.name}" does not exist',
+            sqlstate=sqlstates.UNDEFINED_OBJECT,
+        )
+    if any(c.name == new for c in table.constraints):
+        raise TideError(
+            f'constraint "{new}" for relation "{table.name}" already exists',
+            sqlstate=sqlstates.DUPLICATE_OBJECT,
+        )
+    if constraint.index_oid:
+        if writer.catalog.relation_name_taken(table.schema_oid, new):
+            raise TideError(f'relation "{new}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
+        for index in table.indexes:
+            if index.oid == constraint.index_oid:
+                index.name = new
+    constraint.name = new
+
+
+async def _set_schema(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    """ALTER TABLE / ALTER VIEW … SET SCHEMA: the relation and its indexes move."""
+    node = statement.node
+    tags = {pb.OBJECT_TABLE: "ALTER TABLE", pb.OBJECT_VIEW: "ALTER VIEW"}
+    tag = tags.get(node.object_type)
+    if tag is None:
+        raise dsql.unsupported_statement(node)
+    relation = node.relation
+    table = writer.find_table(relation.relname, relation.schemaname or None, session.search_path())
+    if table is None:
+        if node.missing_ok:
+            return StatementResult(
+                tag,
+                notices=[
+                    Notice(
+                        "NOTICE", "00000", f'relation "{relation.relname}" does not exist, skipping'
+                    )
+                ],
+            )
+        raise TideError(
+            f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
+        )
+    schema_oid = writer.schema_for(node.newschema)
+    if schema_oid == table.schema_oid:
+        return StatementResult(tag)
+    for name in [table.name, *(i.name for i in table.indexes)]:
+        if writer.catalog.relation_name_taken(schema_oid, name):
+            raise TideError(
+                f'relation "{name}" already exists in schema "{node.newschema}"',
+                sqlstate=sqlstates.DUPLICATE_TABLE,
+            )
+    table.schema_oid = schema_oid
+    writer.write_table(table)
+    return StatementResult(tag)
+
+
 # ---------------------------------------------------------------- indexes
 async def _create_index(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
@@ -748,8 +909,8 @@ async def _create_index(
     from tidesql.sql.jobs import start_index_job
 
     node = statement.node
-    dsql = session.engine.mode == "dsql"
-    if dsql and not statement.is_async:
+    dsql_mode = session.engine.mode == "dsql"
+    if dsql_mode and not statement.is_async:
         raise not_supported(
             "unsupported statement: CREATE INDEX; use CREATE INDEX ASYNC",
             hint="Aurora DSQL builds indexes asynchronously: CREATE INDEX ASYNC.",
@@ -838,7 +999,7 @@ async def _alter_sequence(
 async def _truncate(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
 ) -> StatementResult:
-    raise not_supported("unsupported statement: TRUNCATE")
+    raise not_supported("unsupported statement: Truncate")
 
 
 _HANDLERS = {
@@ -852,4 +1013,5 @@ _HANDLERS = {
     "truncate_stmt": _truncate,
     "create_seq_stmt": _create_sequence,
     "alter_seq_stmt": _alter_sequence,
+    "alter_object_schema_stmt": _set_schema,
 }

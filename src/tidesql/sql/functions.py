@@ -58,6 +58,7 @@ import base64
 import binascii
 import calendar
 import hashlib
+import ipaddress
 import json
 import math
 import operator
@@ -5226,6 +5227,49 @@ def _date_as_instant(env: EvalEnv, value: date) -> datetime:
     return from_local(_date_to_timestamp(value), session_zone(env.settings.timezone))
 
 
+# --- inet (query time only in DSQL) ----------------------------------------------------
+def _inet_within(inner: T.Inet, outer: T.Inet, strict: bool) -> bool:
+    """inet << inet (strict) and <<= : inner's network lies inside outer's."""
+    if inner.version != outer.version:
+        return False
+    if strict and inner.network.prefixlen <= outer.network.prefixlen:
+        return False
+    return inner.network.prefixlen >= outer.network.prefixlen and inner.ip in outer.network
+
+
+def _register_inet() -> None:
+    inet = T.INET
+    for symbol, impl in _keyed_comparisons(T.inet_order_key).items():
+        _operator(symbol, (inet, inet), BOOL, impl)
+    _operator("<<", (inet, inet), BOOL, lambda a, b: _inet_within(a, b, True))
+    _operator("<<=", (inet, inet), BOOL, lambda a, b: _inet_within(a, b, False))
+    _operator(">>", (inet, inet), BOOL, lambda a, b: _inet_within(b, a, True))
+    _operator(">>=", (inet, inet), BOOL, lambda a, b: _inet_within(b, a, False))
+    _operator(
+        "&&",
+        (inet, inet),
+        BOOL,
+        lambda a, b: _inet_within(a, b, False) or _inet_within(b, a, False),
+    )
+    _function("host", (inet,), TEXT, lambda v: str(v.ip))
+    _function("masklen", (inet,), INT4, lambda v: v.network.prefixlen)
+    _function("family", (inet,), INT4, lambda v: v.version)
+    _function("text", (inet,), TEXT, str)
+    _function("netmask", (inet,), inet, lambda v: ipaddress.ip_interface(v.network.netmask))
+    _function(
+        "broadcast",
+        (inet,),
+        inet,
+        lambda v: ipaddress.ip_interface((v.network.broadcast_address, v.network.prefixlen)),
+    )
+    _function(
+        "set_masklen",
+        (inet, INT4),
+        inet,
+        lambda v, bits: ipaddress.ip_interface((v.ip, bits)),
+    )
+
+
 def _register_comparisons() -> None:
     for t in _COMPARABLE:
         impls = comparison_impls(t)
@@ -5452,6 +5496,7 @@ def _build_registry() -> None:
     _register_integers()
     _register_floats()
     _register_comparisons()
+    _register_inet()
     _register_polymorphic()
     _register_environment_functions()
 

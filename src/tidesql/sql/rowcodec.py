@@ -23,6 +23,7 @@ missing columns; a dropped column keeps its position and is ignored.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -80,6 +81,7 @@ _TO_STORED: dict[int, Converter] = {
     T.INTERVAL.oid: lambda v: [v.months, v.days, v.microseconds],
     T.UUID.oid: lambda v: v.bytes,
     T.JSONB.oid: _jsonb_out,
+    T.INET.oid: str,
 }
 _FROM_STORED: dict[int, Converter] = {
     T.NUMERIC.oid: Decimal,
@@ -90,6 +92,7 @@ _FROM_STORED: dict[int, Converter] = {
     T.INTERVAL.oid: _interval_in,
     T.UUID.oid: lambda v: uuid.UUID(bytes=v),
     T.JSONB.oid: _jsonb_in,
+    T.INET.oid: ipaddress.ip_interface,
 }
 
 

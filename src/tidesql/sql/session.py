@@ -47,7 +47,7 @@ from tidesql.errors import TideError
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
-from tidesql.sql.dsql import MORE_THAN_ONE_DDL
+from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL, statement_refusal
 from tidesql.sql.engine import Engine
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.pg_catalog import SessionNames
@@ -56,13 +56,16 @@ from tidesql.sql.result import Column, CopyRequest, StatementResult
 from tidesql.txn import Isolation, Transaction
 from tidesql.txn.transaction import NotebookMark
 
-SERVER_VERSION = "16.9"
+#: What Aurora DSQL reported in September 2026 (SHOW server_version, version()).
+SERVER_VERSION = "16.15"
+SERVER_VERSION_NUM = "160015"
 VERSION_STRING = f"PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by tidesql, 64-bit"
+DSQL_VERSION_STRING = "PostgreSQL 16"
 
 #: Settings and their defaults; the ones marked reported go out as ParameterStatus.
 DEFAULT_SETTINGS: dict[str, str] = {
     "server_version": SERVER_VERSION,
-    "server_version_num": "160009",
+    "server_version_num": SERVER_VERSION_NUM,
     "server_encoding": "UTF8",
     "client_encoding": "UTF8",
     "datestyle": "ISO, MDY",
@@ -332,14 +335,20 @@ class Session:
             raise
 
     def _check_implicit_block(self, statements: list[ParsedStatement]) -> None:
+        """DSQL's DDL rules for the implicit transaction of a multi-statement query,
+        checked before any of it runs (as DSQL does: nothing of the string is executed).
+        Statements after an explicit BEGIN/COMMIT are checked as they run."""
         if self.engine.mode != "dsql":
             return
-        kinds = [classify(s) for s in statements if s.kind != "transaction_stmt"]
+        kinds = []
+        for statement in statements:
+            if statement.kind == "transaction_stmt":
+                break
+            kinds.append(classify(statement))
         if kinds.count("ddl") > 1:
-            raise TideError(
-                MORE_THAN_ONE_DDL,
-                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
-            )
+            raise TideError(MORE_THAN_ONE_DDL, sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+        if "ddl" in kinds and "dml" in kinds:
+            raise TideError(DDL_AND_DML, sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
 
     async def _end_implicit(self, commit: bool) -> None:
         if self.transaction is None or self.in_block:
@@ -621,7 +630,12 @@ class Session:
         prepared: PreparedStatement | None = None,
         keep_open: bool = False,
     ) -> StatementResult:
-        if self.failed and not _ends_block(statement) and not _is_rollback_to(statement):
+        if (
+            self.failed
+            and not _ends_block(statement)
+            # ROLLBACK TO SAVEPOINT ends the failure (extended mode; DSQL has no savepoints).
+            and not (_is_rollback_to(statement) and self.engine.mode != "dsql")
+        ):
             raise TideError(
                 "current transaction is aborted, commands ignored until end of transaction block",
                 sqlstate=sqlstates.IN_FAILED_SQL_TRANSACTION,
@@ -639,20 +653,25 @@ class Session:
                 await self._commit()
             return result
         except BaseException as error:
-            if self.transaction is not None:
-                if self.in_block:
-                    if not _ends_block(statement):
-                        self.failed = True
-                        if isinstance(error, TideError):
-                            self.transaction.core.undo_statement()
-                else:
-                    self._rollback()
+            if self.in_block:
+                # A failed statement fails the block, even one refused before the
+                # block's transaction began (BEGIN; SAVEPOINT s → 25P02 until ROLLBACK).
+                if not _ends_block(statement):
+                    self.failed = True
+                    if self.transaction is not None and isinstance(error, TideError):
+                        self.transaction.core.undo_statement()
+            elif self.transaction is not None:
+                self._rollback()
             raise
 
     def _dispatch(
         self, statement: ParsedStatement, params: list[Any], prepared: PreparedStatement | None
     ) -> Awaitable[StatementResult]:
         """The statement's handler, called: what to await for its result."""
+        if self.engine.mode == "dsql":
+            refusal = statement_refusal(statement.kind, statement.node)
+            if refusal is not None:
+                raise refusal
         handler = sql_statements.HANDLERS.get(statement.kind)
         if handler is None:
             return sql_statements.unsupported(self, statement)
@@ -718,6 +737,7 @@ def classify(statement: ParsedStatement) -> str:
         "drop_role_stmt",
         "grant_stmt",
         "create_table_as_stmt",
+        "alter_object_schema_stmt",
     ):
         return "ddl"
     return "utility"

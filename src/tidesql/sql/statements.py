@@ -18,6 +18,7 @@ import pg_query.pg_query_pb2 as pb
 import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
+from tidesql.sql import dsql
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
@@ -763,11 +764,7 @@ def check_isolation(session: Any, level: str) -> Isolation:
     from tidesql.sql.session import ISOLATION_NAMES
 
     if session.engine.mode == "dsql" and level != "repeatable read":
-        raise TideError(
-            f"unsupported isolation level: {level}",
-            sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
-            hint="Aurora DSQL supports only REPEATABLE READ.",
-        )
+        raise dsql.isolation_refusal(level)
     return ISOLATION_NAMES[level]
 
 
@@ -777,6 +774,8 @@ async def _set(
     node = statement.node
     kind = node.kind
     name = node.name.lower()
+    if session.engine.mode == "dsql":
+        _check_dsql_set(session, node, name)
     if kind == pb.VAR_SET_MULTI:
         if name in ("transaction", "session characteristics as transaction"):
             level = _isolation_option(session, node.args)
@@ -842,6 +841,19 @@ async def _set(
         value = "UTC"
     reported = session.set_setting(name, value, local=node.is_local)
     return StatementResult("SET", parameter_status=reported)
+
+
+def _check_dsql_set(session: Any, node: Any, name: str) -> None:
+    """DSQL fixes the isolation level: SET TRANSACTION … and SET of the isolation settings
+    are refused, a level other than REPEATABLE READ with its own message."""
+    if node.kind == pb.VAR_SET_MULTI and name in (
+        "transaction",
+        "session characteristics as transaction",
+    ):
+        _isolation_option(session, node.args)  # "Unsupported isolation level: …" first
+        raise dsql.setting_refusal("TRANSACTION")
+    if name in dsql.FIXED_SETTINGS and node.kind in (pb.VAR_SET_VALUE, pb.VAR_SET_CURRENT):
+        raise dsql.setting_refusal(name)
 
 
 async def _show(
@@ -913,9 +925,29 @@ async def _explain(
 
 
 async def unsupported(session: Any, statement: ParsedStatement) -> StatementResult:
-    from tidesql.sql.ddl import refuse
+    raise dsql.unsupported_statement(statement.node)
 
-    raise refuse(session, statement)
+
+async def _vacuum_or_analyze(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    """ANALYZE (DSQL runs it, relation names only) and, in extended mode, VACUUM: both
+    check their relations and do nothing else — statistics are not collected, and MVCC
+    versions are collected by the storage replicas on their own."""
+    node = statement.node
+    word = "VACUUM" if node.is_vacuumcmd else "ANALYZE"
+    if node.is_vacuumcmd and session.in_block:
+        raise TideError(
+            "VACUUM cannot run inside a transaction block",
+            sqlstate=sqlstates.ACTIVE_SQL_TRANSACTION,
+        )
+    sql_txn = await session.ensure_transaction()
+    for relation in node.rels:
+        range_var = relation.vacuum_relation.relation
+        sql_txn.catalog.get_table(
+            range_var.relname, range_var.schemaname or None, session.search_path()
+        )
+    return StatementResult(word)
 
 
 async def _discard(
@@ -995,6 +1027,7 @@ HANDLERS: dict[str, Handler] = {
     "drop_role_stmt": _roles,
     "close_portal_stmt": _close_all_or_unlisten,
     "unlisten_stmt": _close_all_or_unlisten,
+    "vacuum_stmt": _vacuum_or_analyze,
 }
 for _kind in (
     "create_stmt",
@@ -1007,5 +1040,6 @@ for _kind in (
     "truncate_stmt",
     "create_seq_stmt",
     "alter_seq_stmt",
+    "alter_object_schema_stmt",
 ):
     HANDLERS[_kind] = _ddl

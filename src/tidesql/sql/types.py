@@ -72,6 +72,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
+import ipaddress
 import json
 import math
 import re
@@ -212,6 +213,8 @@ REGROLE = _define("regrole", 4096, 4, "N", 4097)
 RECORD = _define("record", 2249, -1, "P", 2287)
 VOID = _define("void", 2278, 4, "P")
 UUID = _define("uuid", 2950, 16, "U", 2951)
+#: Query-time only in DSQL (refused as a column there); values are ipaddress interfaces.
+INET = _define("inet", 869, -1, "I", 1041)
 JSONB = _define("jsonb", 3802, -1, "U", 3807)
 
 
@@ -367,6 +370,7 @@ _TYPE_NAMES: dict[str, SqlType] = {
     "void": VOID,
     "uuid": UUID,
     "jsonb": JSONB,
+    "inet": INET,
 }
 # SQL's CHAR and CHARACTER without a length mean char(1).
 _CHAR_ALIASES = frozenset({"char", "character"})
@@ -1209,6 +1213,35 @@ def _uuid_in(text: str, sql_type: SqlType, settings: FormatSettings) -> uuid.UUI
     if pos != len(text):
         raise _invalid_syntax("uuid", text)
     return uuid.UUID("".join(digits))
+
+
+# --- inet ------------------------------------------------------------------------------
+
+Inet = ipaddress.IPv4Interface | ipaddress.IPv6Interface
+
+#: PostgreSQL's address families in inet's binary form (PGSQL_AF_INET, PGSQL_AF_INET6).
+_INET_FAMILIES = {4: 2, 6: 3}
+
+
+def _inet_out(value: Inet, sql_type: SqlType, settings: FormatSettings) -> str:
+    """inet_out: the address, with its mask length only when it is not a single host."""
+    if value.network.prefixlen == value.max_prefixlen:
+        return str(value.ip)
+    return str(value)
+
+
+def inet_order_key(value: Inet) -> tuple[int, int, int, int]:
+    """network_cmp's order: family, then the network bits, then the mask length, then
+    the whole address."""
+    network = value.network
+    return (value.version, int(network.network_address), network.prefixlen, int(value.ip))
+
+
+def _inet_in(text: str, sql_type: SqlType, settings: FormatSettings) -> Inet:
+    try:
+        return ipaddress.ip_interface(text.strip())
+    except ValueError:
+        raise _invalid_syntax("inet", text) from None
 
 
 # --- json and jsonb ------------------------------------------------------------------
@@ -2470,6 +2503,7 @@ _TEXT_OUT: dict[int, OutputFn] = {
     VOID.oid: _void_out,
     UUID.oid: _uuid_out,
     JSONB.oid: _jsonb_out,
+    INET.oid: _inet_out,
 }
 
 _TEXT_IN: dict[int, InputFn] = {
@@ -2505,6 +2539,7 @@ _TEXT_IN: dict[int, InputFn] = {
     VOID.oid: _void_in,
     UUID.oid: _uuid_in,
     JSONB.oid: _jsonb_in,
+    INET.oid: _inet_in,
 }
 
 for _sql_type in list(ALL_TYPES.values()):
@@ -2760,6 +2795,22 @@ def _recv_interval(data: bytes, sql_type: SqlType) -> Interval:
         raise _bad_binary(sql_type)
     usec, days, months = _INTERVAL.unpack(data)
     return _iv.apply_typmod(Interval(months, days, usec), sql_type.modifier)
+
+
+def _send_inet(value: Inet, sql_type: SqlType) -> bytes:
+    packed = value.ip.packed
+    family = _INET_FAMILIES[value.version]
+    return bytes((family, value.network.prefixlen, 0, len(packed))) + packed
+
+
+def _recv_inet(data: bytes, sql_type: SqlType) -> Inet:
+    if len(data) < 4 or len(data) != 4 + data[3] or data[3] not in (4, 16):
+        raise _bad_binary(sql_type)
+    address = ipaddress.ip_address(bytes(data[4:]))
+    try:
+        return ipaddress.ip_interface((address, data[1]))
+    except ValueError:
+        raise _bad_binary(sql_type) from None
 
 
 def _send_uuid(value: uuid.UUID, sql_type: SqlType) -> bytes:
@@ -3061,6 +3112,7 @@ _BINARY_SEND: dict[int, SendFn] = {
     VOID.oid: _send_void,
     UUID.oid: _send_uuid,
     JSONB.oid: _send_jsonb,
+    INET.oid: _send_inet,
 }
 
 _BINARY_RECV: dict[int, RecvFn] = {
@@ -3096,6 +3148,7 @@ _BINARY_RECV: dict[int, RecvFn] = {
     VOID.oid: _recv_void,
     UUID.oid: _recv_uuid,
     JSONB.oid: _recv_jsonb,
+    INET.oid: _recv_inet,
 }
 
 for _sql_type in list(ALL_TYPES.values()):
@@ -3427,6 +3480,12 @@ def _cast(context: str, function: CastFn, *pairs: tuple[SqlType, SqlType]) -> No
         _CASTS[(source.oid, target.oid)] = (context, function)
 
 
+def _inet_to_text(value: Inet, source: SqlType, target: SqlType, settings: FormatSettings) -> str:
+    """inet → text is network_show: the mask length always, unlike inet's output."""
+    return str(value.ip) + f"/{value.network.prefixlen}"
+
+
+_cast("a", _inet_to_text, (INET, TEXT), (INET, VARCHAR), (INET, BPCHAR))
 _cast("e", _bool_to_int, (BOOL, INT4))
 _cast("a", _bool_to_text, (BOOL, TEXT), (BOOL, BPCHAR), (BOOL, VARCHAR))
 _cast("e", _char_to_int, (CHAR, INT4))
@@ -3714,6 +3773,9 @@ def _array_key(element: SqlType) -> Callable[[list[Any]], Any]:
         return items, len(dims) if flat else 0, tuple(dims) if flat else ()
 
     return key
+
+
+_SORT_KEYS[INET.oid] = inet_order_key
 
 
 def sort_key(sql_type: SqlType) -> Callable[[Any], Any]:
