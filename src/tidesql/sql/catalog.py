@@ -102,7 +102,21 @@ class IndexDef:
     descending: list[bool] = field(default_factory=list)
     nulls_not_distinct: bool = False
     is_primary: bool = False
-    predicate: str | None = None
+    predicate: str | None = None  # WHERE of a partial index (SQL text)
+    #: Key expressions, in order, for the key positions whose attnum is 0 (as
+    #: pg_index.indkey): SQL text and the result type's oid.
+    expressions: list[str] = field(default_factory=list)
+    expression_type_oids: list[int] = field(default_factory=list)
+
+    def key_parts(self) -> list[tuple[int, str | None]]:
+        """(attnum, None) for a column key, (0, expression text) for an expression key."""
+        texts = iter(self.expressions)
+        return [(a, next(texts) if a == 0 else None) for a in self.columns]
+
+    @property
+    def plain(self) -> bool:
+        """Whether every key is a column and every row has an entry (no WHERE)."""
+        return not self.expressions and self.predicate is None
 
 
 @dataclass
@@ -154,8 +168,12 @@ class TableDef:
 class TableInfo:
     """What the planner and executor need of a table, derived once per catalog version."""
 
-    def __init__(self, table: TableDef, schema_name: str) -> None:
+    def __init__(self, table: TableDef, schema_name: str, catalog: Catalog | None = None) -> None:
         self.table = table
+        #: The catalog this table belongs to (index expressions bind against it).
+        self.catalog: Any = catalog
+        #: Compiled index keys by index oid (``indexkeys.keyer_for``), built on first use.
+        self.keyers: dict[int, Any] = {}
         self.oid = table.oid
         self.name = table.name
         self.schema_name = schema_name
@@ -204,7 +222,7 @@ class Catalog:
     def info(self, table: TableDef) -> TableInfo:
         info = self._info.get(table.oid)
         if info is None:
-            info = TableInfo(table, self.schemas.get(table.schema_oid, "?"))
+            info = TableInfo(table, self.schemas.get(table.schema_oid, "?"), self)
             self._info[table.oid] = info
         return info
 

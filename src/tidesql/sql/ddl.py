@@ -260,6 +260,19 @@ def _unique_name(
     return name
 
 
+def _expression_column_name(node: Any) -> str:
+    """PostgreSQL's FigureColname for an index expression: a function's name, else "expr"."""
+    kind, value = node_kind(node)
+    if kind == "func_call":
+        return string_values(value.funcname)[-1]
+    if kind == "type_cast":
+        return _expression_column_name(value.arg) if value.HasField("arg") else "expr"
+    if kind == "column_ref":
+        names = string_values(value.fields)
+        return names[-1] if names else "expr"
+    return "expr"
+
+
 def _check_name(table: C.TableDef, constraint: C.ConstraintDef) -> str:
     if constraint.columns:
         column = table.columns[constraint.columns[0] - 1].name
@@ -647,18 +660,32 @@ async def _create_index(
         raise TideError(f'"{table.name}" is not a table', sqlstate=sqlstates.WRONG_OBJECT_TYPE)
     if node.access_method and node.access_method not in ("btree",):
         raise not_supported(f'access method "{node.access_method}" is not supported')
-    attnums = []
+    info = C.TableInfo(table, writer.catalog.schemas.get(table.schema_oid, "?"), writer.catalog)
+    attnums: list[int] = []
     descending = []
+    expressions: list[str] = []
+    expression_types: list[int] = []
+    name_parts: list[str] = []
     for element in node.index_params:
         index_elem = element.index_elem
         if index_elem.HasField("expr"):
-            raise not_supported("indexes on expressions are not supported yet")
-        column = table.column(index_elem.name)
-        if column is None:
-            raise TideError(
-                f'column "{index_elem.name}" does not exist', sqlstate=sqlstates.UNDEFINED_COLUMN
-            )
-        attnums.append(column.attnum)
+            from tidesql.sql.indexkeys import bind_index_expression
+
+            text = deparse_expression(index_elem.expr)
+            bound = bind_index_expression(info, text, "index expression")
+            attnums.append(0)
+            expressions.append(text)
+            expression_types.append(bound.type.oid)
+            name_parts.append(_expression_column_name(index_elem.expr))
+        else:
+            column = table.column(index_elem.name)
+            if column is None:
+                raise TideError(
+                    f'column "{index_elem.name}" does not exist',
+                    sqlstate=sqlstates.UNDEFINED_COLUMN,
+                )
+            attnums.append(column.attnum)
+            name_parts.append(column.name)
         descending.append(index_elem.ordering == pb.SORTBY_DESC)
     include = []
     for element in node.index_including_params:
@@ -669,9 +696,8 @@ async def _create_index(
                 sqlstate=sqlstates.UNDEFINED_COLUMN,
             )
         include.append(column.attnum)
-    name = node.idxname or _unique_name(
-        writer, table.schema_oid, table.name, [table.columns[a - 1].name for a in attnums], "idx"
-    )
+        name_parts.append(column.name)
+    name = node.idxname or _unique_name(writer, table.schema_oid, table.name, name_parts, "idx")
     if writer.catalog.relation_name_taken(table.schema_oid, name):
         if node.if_not_exists:
             return StatementResult(
@@ -679,9 +705,17 @@ async def _create_index(
                 notices=[Notice("NOTICE", "42P07", f'relation "{name}" already exists, skipping')],
             )
         raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
-    predicate = deparse_expression(node.where_clause) if node.HasField("where_clause") else None
-    if predicate is not None:
-        raise not_supported("partial indexes are not supported yet")
+    predicate = None
+    if node.HasField("where_clause"):
+        from tidesql.sql.indexkeys import bind_index_expression
+
+        predicate = deparse_expression(node.where_clause)
+        bound = bind_index_expression(info, predicate, "index predicate")
+        if bound.type.oid != T.BOOL.oid:
+            raise TideError(
+                f"argument of WHERE must be type boolean, not type {bound.type.name}",
+                sqlstate=sqlstates.DATATYPE_MISMATCH,
+            )
     index = C.IndexDef(
         await writer.new_oid(),
         name,
@@ -691,6 +725,9 @@ async def _create_index(
         valid=False,
         descending=descending,
         nulls_not_distinct=node.nulls_not_distinct,
+        predicate=predicate,
+        expressions=expressions,
+        expression_type_oids=expression_types,
     )
     # A unique index is not a constraint (as in PostgreSQL): no pg_constraint row.
     table.indexes.append(index)

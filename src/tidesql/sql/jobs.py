@@ -100,7 +100,10 @@ async def _backfill(engine: Any, job: Job) -> None:
             pairs = await txn.scan(cursor, end, limit=CHUNK_ROWS)
             for key, value in pairs:
                 row = info.codec.decode(value)
-                entry, entry_value, unique = index_entry(info, index, row, key)
+                found = index_entry(info, index, row, key)
+                if found is None:
+                    continue
+                entry, entry_value, unique = found
                 if unique:
                     existing = await txn.get(entry)
                     if existing is not None and existing != entry_value:

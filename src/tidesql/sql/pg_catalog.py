@@ -72,6 +72,7 @@ from tidesql.sql import catalog as C
 from tidesql.sql import types as T
 from tidesql.sql.functions import quote_ident
 from tidesql.sql.plan import OutputColumn, PlanNode
+from tidesql.sql.ruleutils import expression_text, index_key_text
 
 Row = tuple[Any, ...]
 Values = dict[str, Any]
@@ -534,6 +535,20 @@ class Relation:
     virtual: VirtualTable | None = None
 
 
+def _simple_call(text: str) -> bool:
+    """Whether an index expression prints bare in pg_get_indexdef: ``lower(a)``, not
+    ``(a + 1)``."""
+    head, _, rest = text.partition("(")
+    if not rest or not head.replace("_", "").replace(".", "").isalnum():
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char == ")":
+            return position == len(text) - 1
+    return False
+
+
 def relation_width(relation: Relation) -> int:
     """pg_class.relnatts: the number of columns, dropped ones included."""
     if relation.virtual is not None:
@@ -767,10 +782,17 @@ class CatalogView:
         assert table is not None
         if relation.index is not None:
             index = relation.index
-            return [
-                Attribute(oid, table.columns[a - 1].name, table.columns[a - 1].sql_type, n)
-                for n, a in enumerate([*index.columns, *index.include], start=1)
-            ]
+            types = iter(index.expression_type_oids)
+            attributes = []
+            parts = [*index.key_parts(), *((a, None) for a in index.include)]
+            for n, (a, text) in enumerate(parts, start=1):
+                if text is None:
+                    column = table.columns[a - 1]
+                    attributes.append(Attribute(oid, column.name, column.sql_type, n))
+                else:
+                    name = text.split("(", 1)[0] if _simple_call(text) else "expr"
+                    attributes.append(Attribute(oid, name, T.type_by_oid(next(types)), n))
+            return attributes
         return [
             Attribute(oid, c.name, None, c.attnum)
             if c.dropped
@@ -806,14 +828,20 @@ class CatalogView:
         if relation is None or relation.index is None or relation.table is None:
             return None
         index, table = relation.index, relation.table
-        keys = [*index.columns, *index.include]
+        keys = [*index.key_parts(), *((a, None) for a in index.include)]
+
+        def label(attnum: int, text: str | None) -> str:
+            if text is not None:
+                return index_key_text(text)
+            return quote_ident(table.columns[attnum - 1].name)
+
         if column > 0:
             if column > len(keys):
                 return ""
-            return quote_ident(table.columns[keys[column - 1] - 1].name)
+            return label(*keys[column - 1])
         parts = []
-        for position, attnum in enumerate(index.columns):
-            part = quote_ident(table.columns[attnum - 1].name)
+        for position, (attnum, text) in enumerate(index.key_parts()):
+            part = label(attnum, text)
             if position < len(index.descending) and index.descending[position]:
                 part += " DESC"
             parts.append(part)
@@ -828,7 +856,7 @@ class CatalogView:
         if index.nulls_not_distinct:
             text += " NULLS NOT DISTINCT"
         if index.predicate:
-            text += f" WHERE ({index.predicate})"
+            text += f" WHERE {expression_text(index.predicate)}"
         return text
 
     def constraint_definition(self, oid: int, pretty: bool = False) -> str | None:
@@ -1088,7 +1116,8 @@ def _pg_index(view: CatalogView) -> Iterator[Values]:
             "indisvalid": index.valid,
             "indkey": keys,
             "indcollation": [
-                type_facts(table.columns[a - 1].sql_type).collation for a in index.columns
+                type_facts(table.columns[a - 1].sql_type).collation if a else 0
+                for a in index.columns
             ],
             "indclass": [0] * len(index.columns),
             # INDOPTION_DESC | INDOPTION_NULLS_FIRST: DESC sorts NULLs first by default.
@@ -1097,6 +1126,7 @@ def _pg_index(view: CatalogView) -> Iterator[Values]:
                 for position in range(len(index.columns))
             ],
             "indpred": index.predicate,
+            "indexprs": " ".join(index.expressions) if index.expressions else None,
         }
 
 

@@ -1215,17 +1215,19 @@ class Planner:
                     description=f"range on {column.name}",
                 )
         for index in info.valid_indexes:
-            if index.predicate:
-                continue
-            prefix = []
-            index_used = set()
-            for attnum in index.columns:
-                column = info.table.columns[attnum - 1]
-                if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
-                    prefix.append(equal[attnum][0])
-                    index_used.add(equal[attnum][1])
-                else:
-                    break
+            if index.plain:
+                prefix = []
+                index_used = set()
+                for attnum in index.columns:
+                    column = info.table.columns[attnum - 1]
+                    if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
+                        prefix.append(equal[attnum][0])
+                        index_used.add(equal[attnum][1])
+                    else:
+                        break
+                labels = [info.table.columns[a - 1].name for a in index.columns]
+            else:
+                prefix, index_used, labels = _variant_index_prefix(info, index, conjuncts)
             if prefix:
                 remaining = [c for n, c in enumerate(conjuncts) if n not in index_used]
                 filter_expr = combine_conjuncts(remaining)
@@ -1237,9 +1239,7 @@ class Planner:
                     compile_predicate(filter_expr),
                     _text(filter_expr),
                     scan.with_key,
-                    description=", ".join(
-                        info.table.columns[a - 1].name for a in index.columns[: len(prefix)]
-                    ),
+                    description=", ".join(labels[: len(prefix)]),
                 )
         filter_expr = combine_conjuncts(conjuncts)
         return P.TableScan(
@@ -2280,6 +2280,75 @@ _KEY_FAMILIES = {
     T.VARCHAR.oid: "str",
     T.NAME.oid: "str",
 }
+
+
+def _variant_index_prefix(
+    info: TableInfo, index: Any, conjuncts: list[Expr]
+) -> tuple[list[Expr], set[int], list[str]]:
+    """Lookup values for an expression or partial index, or none when it may not be used.
+
+    A partial index answers only queries that imply its predicate: here, every conjunct
+    of the predicate must be one of the query's conjuncts. An expression key matches
+    only ``expr = value`` with the very same expression (see ``indexkeys``).
+    """
+    from tidesql.sql.indexkeys import bind_index_expression, keyer_for
+
+    try:
+        keyer_for(info, index)
+    except TideError:
+        return [], set(), []
+    scan_scope = {c.attnum: position for position, c in enumerate(info.live_columns)}
+
+    def in_scan(expr: Expr) -> Expr:
+        # Index expressions are bound over full rows (attnum − 1); scans carry live columns.
+        return _rebase_full_row(expr, scan_scope)
+
+    query_keys = {c.key() for c in conjuncts}
+    if index.predicate is not None:
+        predicate = in_scan(bind_index_expression(info, index.predicate, "index predicate"))
+        if any(p.key() not in query_keys for p in split_conjuncts(predicate)):
+            return [], set(), []
+    prefix: list[Expr] = []
+    used: set[int] = set()
+    labels = keyer_for(info, index).labels
+    for attnum, text in index.key_parts():
+        if text is None:
+            column = info.table.columns[attnum - 1]
+            target: Expr = ColumnRef(scan_scope[attnum], column.sql_type, column.name)
+        else:
+            target = in_scan(bind_index_expression(info, text, "index expression"))
+        wanted = target.key()
+        match = None
+        for n, conjunct in enumerate(conjuncts):
+            if not (
+                isinstance(conjunct, Call) and conjunct.name == "=" and len(conjunct.args) == 2
+            ):
+                continue
+            a, b = conjunct.args
+            for side, value in ((a, b), (b, a)):
+                if (
+                    side.key() == wanted
+                    and _row_independent(value)
+                    and key_compatible(value.type, target.type)
+                ):
+                    match = (value, n)
+                    break
+            if match:
+                break
+        if match is None:
+            break
+        prefix.append(match[0])
+        used.add(match[1])
+    return prefix, used, labels
+
+
+def _rebase_full_row(expr: Expr, position_of: dict[int, int]) -> Expr:
+    """``expr`` over full rows (column attnum at attnum − 1) → over a scan's live columns."""
+    rebased = copy.deepcopy(expr)
+    for node in rebased.walk():
+        if isinstance(node, ColumnRef):
+            node.index = position_of[node.index + 1]
+    return rebased
 
 
 def key_compatible(value_type: T.SqlType, column_type: T.SqlType) -> bool:

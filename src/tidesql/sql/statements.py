@@ -358,7 +358,7 @@ def _plan_on_conflict(planner: Planner, info: TableInfo, alias: str, node: Any) 
             arbiters = [
                 i
                 for i in info.table.indexes
-                if (i.unique or i.is_primary) and sorted(i.columns) == attnums
+                if (i.unique or i.is_primary) and i.plain and sorted(i.columns) == attnums
             ]
             if not arbiters:
                 raise TideError(
