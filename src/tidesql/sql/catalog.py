@@ -10,6 +10,7 @@ Where does schema live?
     (1, schema oid)               {"name": …}
     (2, relation oid)             a whole ``TableDef`` as JSON (columns,
                                   indexes, constraints, view text)
+    (7, object oid)               a ``DomainDef`` or ``FunctionDef`` as JSON
     (3, "version")                catalog version, bumped by every DDL
     (3, "next_oid")               the next object id to hand out
     (table oid, -1)               the table's schema stamp (see below)
@@ -48,6 +49,7 @@ SYS_META = 3
 SYS_JOBS = 4
 SYS_ROLES = 5
 SYS_SEQUENCES = 6
+SYS_OBJECTS = 7  # domains and SQL functions, by oid
 FIRST_USER_OID = 16384
 PG_CATALOG_OID = 11
 PUBLIC_OID = 2200
@@ -68,6 +70,10 @@ def relation_key(oid: int) -> bytes:
     return encode_key((SYS_RELATIONS, oid))
 
 
+def object_key(oid: int) -> bytes:
+    return encode_key((SYS_OBJECTS, oid))
+
+
 def schema_stamp_key(table_oid: int) -> bytes:
     return encode_key((table_oid, SCHEMA_STAMP_ID))
 
@@ -82,6 +88,9 @@ class ColumnDef:
     attnum: int = 0
     dropped: bool = False
     identity: str = ""  # "", "a" (ALWAYS) or "d" (BY DEFAULT)
+    #: The column's domain (CREATE DOMAIN), 0 for none: ``type_oid`` and ``modifier``
+    #: are then the domain's base type, which is what rows store and clients are sent.
+    domain_oid: int = 0
 
     @property
     def sql_type(self) -> T.SqlType:
@@ -127,6 +136,60 @@ class ConstraintDef:
     columns: list[int] = field(default_factory=list)
     expression: str | None = None  # CHECK text
     index_oid: int = 0
+
+
+@dataclass
+class DomainDef:
+    """``CREATE DOMAIN name AS base [DEFAULT …] [NOT NULL] [CONSTRAINT c CHECK (…)]``."""
+
+    oid: int
+    schema_oid: int
+    name: str
+    type_oid: int  # the base type
+    modifier: int = -1
+    not_null: bool = False
+    default: str | None = None
+    checks: list[list[str]] = field(default_factory=list)  # [constraint name, SQL text]
+    owner: str = "admin"
+    kind: str = "domain"
+
+    @property
+    def sql_type(self) -> T.SqlType:
+        base = T.type_by_oid(self.type_oid)
+        return base if self.modifier == -1 else replace(base, modifier=self.modifier)
+
+
+@dataclass
+class FunctionDef:
+    """``CREATE FUNCTION … LANGUAGE sql``: the body is kept as SQL text."""
+
+    oid: int
+    schema_oid: int
+    name: str
+    arg_names: list[str]
+    arg_type_oids: list[int]
+    arg_defaults: list[str | None]  # SQL text of each argument's DEFAULT
+    result_type_oid: int
+    body: str  # one SELECT (``AS $$…$$`` or ``RETURN expr``) as SQL text
+    returns_set: bool = False
+    volatility: str = "v"  # provolatile: i, s, v
+    strict: bool = False
+    owner: str = "admin"
+    #: RETURNS TABLE (…) / OUT columns: names and type oids (empty for a scalar result).
+    out_names: list[str] = field(default_factory=list)
+    out_type_oids: list[int] = field(default_factory=list)
+    kind: str = "function"
+
+
+def object_from_json(data: bytes) -> DomainDef | FunctionDef:
+    raw = json.loads(data)
+    if raw.get("kind") == "function":
+        return FunctionDef(**raw)
+    return DomainDef(**raw)
+
+
+def object_to_json(definition: DomainDef | FunctionDef) -> bytes:
+    return json.dumps(asdict(definition), separators=(",", ":")).encode()
 
 
 @dataclass
@@ -204,8 +267,16 @@ class Catalog:
     version: int
     schemas: dict[int, str]
     tables: dict[int, TableDef]
+    domains: dict[int, DomainDef] = field(default_factory=dict)
+    functions: dict[int, FunctionDef] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        #: Compiled forms of catalog objects (domain checks…), per catalog version.
+        self.compiled: dict[Any, Any] = {}
+        self._domains_by_name = {(d.schema_oid, d.name): d for d in self.domains.values()}
+        self._functions_by_name: dict[str, list[FunctionDef]] = {}
+        for function in self.functions.values():
+            self._functions_by_name.setdefault(function.name, []).append(function)
         self._schema_oids = {name: oid for oid, name in self.schemas.items()}
         self._by_name: dict[tuple[int, str], TableDef] = {
             (t.schema_oid, t.name): t for t in self.tables.values()
@@ -253,12 +324,27 @@ class Catalog:
                 return self._index_owner[f"{oid}.{name}"]
         return None
 
+    def find_domain(
+        self, name: str, schema: str | None, search_path: list[str]
+    ) -> DomainDef | None:
+        for schema_name in [schema] if schema else search_path:
+            oid = self.schema_oid(schema_name)
+            if oid is not None and (oid, name) in self._domains_by_name:
+                return self._domains_by_name[(oid, name)]
+        return None
+
+    def functions_named(self, name: str) -> list[FunctionDef]:
+        return self._functions_by_name.get(name, [])
+
     def relation_name_taken(self, schema_oid: int, name: str) -> bool:
         return (schema_oid, name) in self._by_name or f"{schema_oid}.{name}" in self._index_owner
 
 
 def load_catalog(
-    version: int, schema_rows: list[tuple[bytes, bytes]], table_rows: list[tuple[bytes, bytes]]
+    version: int,
+    schema_rows: list[tuple[bytes, bytes]],
+    table_rows: list[tuple[bytes, bytes]],
+    object_rows: list[tuple[bytes, bytes]] | None = None,
 ) -> Catalog:
     schemas = {PG_CATALOG_OID: "pg_catalog", INFORMATION_SCHEMA_OID: "information_schema"}
     from tidesql.keys import decode_key
@@ -270,4 +356,12 @@ def load_catalog(
     for _key, value in table_rows:
         table = TableDef.from_json(value)
         tables[table.oid] = table
-    return Catalog(version, schemas, tables)
+    domains: dict[int, DomainDef] = {}
+    functions: dict[int, FunctionDef] = {}
+    for _key, value in object_rows or []:
+        definition = object_from_json(value)
+        if isinstance(definition, FunctionDef):
+            functions[definition.oid] = definition
+        else:
+            domains[definition.oid] = definition
+    return Catalog(version, schemas, tables, domains, functions)

@@ -196,7 +196,7 @@ async def _create_table(
     for element in node.table_elts:
         kind, value = node_kind(element)
         if kind == "column_def":
-            _add_column(table, value, pending_unique, dsql, creating=True)
+            _add_column(table, value, pending_unique, dsql, creating=True, writer=writer)
         elif kind == "constraint":
             _table_constraint(table, value, pending_unique)
         else:
@@ -287,6 +287,7 @@ def _add_column(
     dsql: bool,
     *,
     creating: bool,
+    writer: CatalogWriter | None = None,
 ) -> C.ColumnDef:
     name = value.colname
     if table.column(name) is not None:
@@ -296,18 +297,16 @@ def _add_column(
             else f'column "{name}" of relation "{table.name}" already exists',
             sqlstate=sqlstates.DUPLICATE_COLUMN,
         )
-    type_name = value.type_name
-    names = string_values(type_name.names)
-    typmods = []
-    for mod in type_name.typmods:
-        kind, const = node_kind(mod)
-        if kind == "a_const" and const.WhichOneof("val") == "ival":
-            typmods.append(const.ival.ival)
-    sql_type = T.type_from_name(names, typmods, len(type_name.array_bounds))
+    from tidesql.sql.domains import resolve_type_name
     from tidesql.sql.dsql import check_column_type
 
+    catalog = writer.catalog if writer is not None else C.Catalog(0, {}, {})
+    search_path = writer.session.search_path() if writer is not None else []
+    sql_type, domain = resolve_type_name(catalog, value.type_name, search_path)
     check_column_type(sql_type, dsql)
     column = C.ColumnDef(name, sql_type.oid, sql_type.modifier, attnum=len(table.columns) + 1)
+    if domain is not None:
+        column.domain_oid = domain.oid
     for constraint_node in value.constraints:
         constraint = constraint_node.constraint
         contype = constraint.contype
@@ -365,6 +364,14 @@ def _table_constraint(
 # ---------------------------------------------------------------- DROP
 async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement) -> StatementResult:
     node = statement.node
+    if node.remove_type == pb.OBJECT_FUNCTION:
+        from tidesql.sql.sqlfunctions import drop_functions
+
+        return await drop_functions(session, writer, node)
+    if node.remove_type in (pb.OBJECT_DOMAIN, pb.OBJECT_TYPE):
+        from tidesql.sql.domains import drop_domains
+
+        return await drop_domains(session, writer, node)
     kind = RELATION_KINDS.get(node.remove_type)
     if kind is None:
         raise refuse(session, statement)
@@ -548,7 +555,7 @@ async def _alter_table(
             if command.missing_ok and table.column(definition.colname) is not None:
                 continue
             pending: list[tuple[str, list[str], bool]] = []
-            column = _add_column(table, definition, pending, dsql, creating=False)
+            column = _add_column(table, definition, pending, dsql, creating=False, writer=writer)
             if pending:
                 raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
             if column.not_null and column.default is None:
@@ -747,7 +754,25 @@ async def _truncate(
     raise not_supported("unsupported statement: TRUNCATE")
 
 
+async def _create_domain(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.domains import create_domain
+
+    return await create_domain(session, writer, statement)
+
+
+async def _create_function(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sqlfunctions import create_function
+
+    return await create_function(session, writer, statement)
+
+
 _HANDLERS = {
+    "create_domain_stmt": _create_domain,
+    "create_function_stmt": _create_function,
     "create_stmt": _create_table,
     "drop_stmt": _drop,
     "create_schema_stmt": _create_schema,

@@ -24,6 +24,7 @@ from tidesql.errors import TideError
 from tidesql.keys import decode_key, encode_key
 from tidesql.sql import types as T
 from tidesql.sql.catalog import IndexDef, TableInfo
+from tidesql.sql.domains import column_checkers
 from tidesql.sql.indexkeys import keyer_for
 
 
@@ -88,6 +89,7 @@ class TableWriter:
         self.txn = ctx.txn
         self.env = ctx.env
         self.checks = checks  # (constraint name, compiled predicate over a full row)
+        self.domain_checks = column_checkers(info)
         ctx.note_table_written(info)
 
     # ------------------------------------------------------------ keys
@@ -104,6 +106,8 @@ class TableWriter:
     # ------------------------------------------------------------ checks
     def check_row(self, row: list[Any]) -> None:
         info = self.info
+        for position, check_domain in self.domain_checks:
+            check_domain(row[position], self.env)
         for column in info.live_columns:
             if column.not_null and row[column.attnum - 1] is None:
                 raise TideError(

@@ -569,6 +569,7 @@ class Attribute:
     not_null: bool = False
     has_default: bool = False
     identity: str = ""
+    domain_oid: int = 0  # the column's domain: pg_attribute.atttypid names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -797,7 +798,14 @@ class CatalogView:
             Attribute(oid, c.name, None, c.attnum)
             if c.dropped
             else Attribute(
-                oid, c.name, c.sql_type, c.attnum, c.not_null, c.default is not None, c.identity
+                oid,
+                c.name,
+                c.sql_type,
+                c.attnum,
+                c.not_null,
+                c.default is not None,
+                c.identity,
+                c.domain_oid,
             )
             for c in table.columns
         ]
@@ -890,6 +898,9 @@ class CatalogView:
         if reg_type_oid == T.REGPROC.oid:
             return PROC_NAMES.get(object_oid)
         if reg_type_oid == T.REGTYPE.oid:
+            domain = self.catalog.domains.get(object_oid) if self.catalog is not None else None
+            if domain is not None:
+                return quote_ident(domain.name)
             found = type_by_oid(object_oid)
             return None if found is None else found.name
         if reg_type_oid == T.REGNAMESPACE.oid:
@@ -1036,7 +1047,7 @@ def _pg_attribute(view: CatalogView) -> Iterator[Values]:
             yield {
                 "attrelid": attribute.relation,
                 "attname": attribute.name,
-                "atttypid": sql_type.oid,
+                "atttypid": attribute.domain_oid or sql_type.oid,
                 "attlen": sql_type.typlen,
                 "attnum": attribute.number,
                 "attndims": 1 if sql_type.element is not None else 0,
@@ -1084,6 +1095,34 @@ def _pg_type(view: CatalogView) -> Iterator[Values]:
             "typstorage": facts.storage,
             "typcollation": facts.collation,
             **procs,
+        }
+    for domain in view.catalog.domains.values() if view.catalog is not None else ():
+        base = domain.sql_type
+        facts = type_facts(T.type_by_oid(domain.type_oid))
+        yield {
+            "oid": domain.oid,
+            "typname": domain.name,
+            "typnamespace": domain.schema_oid,
+            "typowner": role_oid(domain.owner),
+            "typlen": base.typlen,
+            "typbyval": facts.byval,
+            "typtype": "d",
+            "typcategory": base.category,
+            "typispreferred": False,
+            "typelem": 0,
+            "typarray": 0,
+            "typalign": facts.align,
+            "typstorage": facts.storage,
+            "typcollation": facts.collation,
+            "typnotnull": domain.not_null,
+            "typbasetype": domain.type_oid,
+            "typtypmod": domain.modifier,
+            "typdefault": domain.default,
+            "typdefaultbin": domain.default,
+            "typinput": PROCS.get("domain_in", 0),
+            "typoutput": PROCS.get(io_functions(base)["typoutput"], 0),
+            "typreceive": PROCS.get("domain_recv", 0),
+            "typsend": PROCS.get(io_functions(base)["typsend"], 0),
         }
 
 
@@ -1654,7 +1693,20 @@ def _columns(view: CatalogView) -> Iterator[Values]:
                 "identity_generation": {"a": "ALWAYS", "d": "BY DEFAULT"}.get(identity),
                 "is_updatable": "YES" if relation.kind == "r" and table is not None else "NO",
                 **column_type_facts(attribute.sql_type),
+                **_domain_facts(view, attribute.domain_oid),
             }
+
+
+def _domain_facts(view: CatalogView, domain_oid: int) -> Values:
+    """information_schema.columns.domain_*: the column's domain, if it has one."""
+    domain = view.catalog.domains.get(domain_oid) if domain_oid and view.catalog else None
+    if domain is None:
+        return {}
+    return {
+        "domain_catalog": DATABASE_NAME,
+        "domain_schema": view.schema_name(domain.schema_oid),
+        "domain_name": domain.name,
+    }
 
 
 _CONSTRAINT_TYPES = {"p": "PRIMARY KEY", "u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}

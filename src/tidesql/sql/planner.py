@@ -204,6 +204,9 @@ class Planner:
         self.window_definitions: dict[str, Any] = {}
         self._placed: set[str] = set()
         self.outer_refs_created = 0
+        self.inline_depth = 0  # SQL functions being inlined (sqlfunctions.py)
+        self.inline_args: dict[int, tuple[Any, Any]] = {}
+        self.inline_arg_count = 0
 
     # ------------------------------------------------------------ entry points
     def plan_select(self, stmt: Any, parent: Scope | None = None) -> QueryPlan:
@@ -796,6 +799,19 @@ class Planner:
         if kind == "join_expr":
             return self._join(value, scope)
         if kind == "range_function":
+            call = value.functions[0].list.items[0].func_call if len(value.functions) else None
+            names = string_values(call.funcname) if call is not None else []
+            if names and self.catalog.functions_named(names[-1]):
+                from tidesql.sql.sqlfunctions import find_function, finish_inline, from_item
+
+                found = find_function(self, names, call)
+                if found is not None:
+                    try:
+                        call_scope = scope if value.lateral else scope.parent
+                        item = from_item(self, *found, value, call_scope)
+                        return self._from_item(item, scope)
+                    finally:
+                        finish_inline(self)
             return self._range_function(value, scope)
         raise feature_not_supported(f"FROM item {kind} is not supported")
 
@@ -1377,6 +1393,11 @@ class Planner:
 
     def _bind_param(self, value: Any, context: BindContext) -> Expr:
         number = value.number
+        if number in self.inline_args:
+            from tidesql.sql.sqlfunctions import bind_inline_arg
+
+            bound: Expr = bind_inline_arg(self, number, context)
+            return bound
         if number < 1:
             raise TideError(
                 f"there is no parameter ${number}", sqlstate=sqlstates.UNDEFINED_PARAMETER
@@ -1546,7 +1567,14 @@ class Planner:
         return IsBool(self.coerce_bool(self.bind(value.arg, context), "IS"), test, negated)
 
     def _bind_type_cast(self, value: Any, context: BindContext) -> Expr:
-        target = self.type_from_name(value.type_name)
+        from tidesql.sql.domains import DomainCoerce, checker_for, resolve_type_name
+
+        target, domain = resolve_type_name(self.catalog, value.type_name, self.search_path)
+        if domain is not None:
+            base = self.coerce(
+                self.bind(value.arg, context), target, explicit=True, context="explicit"
+            )
+            return DomainCoerce(base, target, domain.oid, checker_for(self.catalog, domain))
         arg_kind, arg_value = node_kind(value.arg)
         if (
             arg_kind == "a_const"
@@ -1597,7 +1625,15 @@ class Planner:
                 raise TideError(
                     "type modifiers must be simple constants", sqlstate=sqlstates.SYNTAX_ERROR
                 )
-        return T.type_from_name(names, typmods, len(type_name.array_bounds))
+        try:
+            return T.type_from_name(names, typmods, len(type_name.array_bounds))
+        except TideError as error:
+            from tidesql.sql.domains import find_domain_by_names
+
+            domain = find_domain_by_names(self.catalog, names, self.search_path)
+            if error.sqlstate != sqlstates.UNDEFINED_OBJECT or domain is None:
+                raise
+            return domain.sql_type
 
     def _bind_case(self, value: Any, context: BindContext) -> Expr:
         subject = self.bind(value.arg, context) if value.HasField("arg") else None
@@ -1762,6 +1798,15 @@ class Planner:
                 f"{_aggregate_clause(value)} specified, but {name} is not an aggregate function",
                 sqlstate=sqlstates.WRONG_OBJECT_TYPE,
             )
+        if self.catalog.functions_named(names[-1]):
+            from tidesql.sql.sqlfunctions import find_function, finish_inline, scalar_call
+
+            found = find_function(self, names, value)
+            if found is not None:
+                try:
+                    return self.bind(scalar_call(self, *found, context.scope), context)
+                finally:
+                    finish_inline(self)
         args = [self.bind(a, context) for a in value.args]
         if schema == "sys" and name == "wait_for_job":
             return self._special("sys.wait_for_job", args)

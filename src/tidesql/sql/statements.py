@@ -148,8 +148,12 @@ def _parse_expression(text: str) -> Any:
 def _default_exprs(planner: Planner, info: TableInfo) -> dict[int, Any]:
     out = {}
     for column in info.live_columns:
-        if column.default is not None:
-            expr = planner.bind_standalone(_parse_expression(column.default), Scope(), "DEFAULT")
+        default = column.default
+        if default is None and column.domain_oid:
+            domain = planner.catalog.domains.get(column.domain_oid)
+            default = domain.default if domain is not None else None
+        if default is not None:
+            expr = planner.bind_standalone(_parse_expression(default), Scope(), "DEFAULT")
             expr = planner.coerce(expr, column.sql_type, context="assignment")
             out[column.attnum] = expr.compile()
     return out
@@ -923,6 +927,8 @@ HANDLERS: dict[str, Handler] = {
     "unlisten_stmt": _close_all_or_unlisten,
 }
 for _kind in (
+    "create_domain_stmt",
+    "create_function_stmt",
     "create_stmt",
     "index_stmt",
     "drop_stmt",
