@@ -359,6 +359,12 @@ def find_function(
         fitting = [f for f in fitting if _types_fit(planner, f[0], f[1])] or fitting
     if len(fitting) > 1:
         raise TideError(f"function {name}(…) is not unique", sqlstate=sqlstates.AMBIGUOUS_FUNCTION)
+    if not fitting and named:
+        raise TideError(
+            f"function {name}(…) does not exist",
+            sqlstate=sqlstates.UNDEFINED_FUNCTION,
+            hint="No function matches the given name and argument types.",
+        )
     return fitting[0] if fitting else None
 
 
