@@ -10,6 +10,7 @@ Where does schema live?
     (1, schema oid)               {"name": …}
     (2, relation oid)             a whole ``TableDef`` as JSON (columns,
                                   indexes, constraints, view text)
+    (7, object oid)               a ``DomainDef`` or ``FunctionDef`` as JSON
     (3, "version")                catalog version, bumped by every DDL
     (3, "next_oid")               the next object id to hand out
     (table oid, -1)               the table's schema stamp (see below)
@@ -54,6 +55,7 @@ SYS_META = 3
 SYS_JOBS = 4
 SYS_ROLES = 5
 SYS_SEQUENCES = 6
+SYS_OBJECTS = 7  # domains and SQL functions, by oid
 FIRST_USER_OID = 16384
 PG_CATALOG_OID = 11
 PUBLIC_OID = 2200
@@ -74,6 +76,10 @@ def relation_key(oid: int) -> bytes:
     return encode_key((SYS_RELATIONS, oid))
 
 
+def object_key(oid: int) -> bytes:
+    return encode_key((SYS_OBJECTS, oid))
+
+
 def schema_stamp_key(table_oid: int) -> bytes:
     return encode_key((table_oid, SCHEMA_STAMP_ID))
 
@@ -88,6 +94,9 @@ class ColumnDef:
     attnum: int = 0
     dropped: bool = False
     identity: str = ""  # "", "a" (ALWAYS) or "d" (BY DEFAULT)
+    #: The column's domain (CREATE DOMAIN), 0 for none: ``type_oid`` and ``modifier``
+    #: are then the domain's base type, which is what rows store and clients are sent.
+    domain_oid: int = 0
 
     @property
     def sql_type(self) -> T.SqlType:
@@ -108,7 +117,21 @@ class IndexDef:
     descending: list[bool] = field(default_factory=list)
     nulls_not_distinct: bool = False
     is_primary: bool = False
-    predicate: str | None = None
+    predicate: str | None = None  # WHERE of a partial index (SQL text)
+    #: Key expressions, in order, for the key positions whose attnum is 0 (as
+    #: pg_index.indkey): SQL text and the result type's oid.
+    expressions: list[str] = field(default_factory=list)
+    expression_type_oids: list[int] = field(default_factory=list)
+
+    def key_parts(self) -> list[tuple[int, str | None]]:
+        """(attnum, None) for a column key, (0, expression text) for an expression key."""
+        texts = iter(self.expressions)
+        return [(a, next(texts) if a == 0 else None) for a in self.columns]
+
+    @property
+    def plain(self) -> bool:
+        """Whether every key is a column and every row has an entry (no WHERE)."""
+        return not self.expressions and self.predicate is None
 
 
 @dataclass
@@ -147,6 +170,60 @@ SEQUENCE_ROW_ID = 1
 
 def sequence_row_key(sequence_oid: int) -> bytes:
     return encode_key((sequence_oid, PRIMARY_INDEX_ID, SEQUENCE_ROW_ID))
+
+
+@dataclass
+class DomainDef:
+    """``CREATE DOMAIN name AS base [DEFAULT …] [NOT NULL] [CONSTRAINT c CHECK (…)]``."""
+
+    oid: int
+    schema_oid: int
+    name: str
+    type_oid: int  # the base type
+    modifier: int = -1
+    not_null: bool = False
+    default: str | None = None
+    checks: list[list[str]] = field(default_factory=list)  # [constraint name, SQL text]
+    owner: str = "admin"
+    kind: str = "domain"
+
+    @property
+    def sql_type(self) -> T.SqlType:
+        base = T.type_by_oid(self.type_oid)
+        return base if self.modifier == -1 else replace(base, modifier=self.modifier)
+
+
+@dataclass
+class FunctionDef:
+    """``CREATE FUNCTION … LANGUAGE sql``: the body is kept as SQL text."""
+
+    oid: int
+    schema_oid: int
+    name: str
+    arg_names: list[str]
+    arg_type_oids: list[int]
+    arg_defaults: list[str | None]  # SQL text of each argument's DEFAULT
+    result_type_oid: int
+    body: str  # one SELECT (``AS $$…$$`` or ``RETURN expr``) as SQL text
+    returns_set: bool = False
+    volatility: str = "v"  # provolatile: i, s, v
+    strict: bool = False
+    owner: str = "admin"
+    #: RETURNS TABLE (…) / OUT columns: names and type oids (empty for a scalar result).
+    out_names: list[str] = field(default_factory=list)
+    out_type_oids: list[int] = field(default_factory=list)
+    kind: str = "function"
+
+
+def object_from_json(data: bytes) -> DomainDef | FunctionDef:
+    raw = json.loads(data)
+    if raw.get("kind") == "function":
+        return FunctionDef(**raw)
+    return DomainDef(**raw)
+
+
+def object_to_json(definition: DomainDef | FunctionDef) -> bytes:
+    return json.dumps(asdict(definition), separators=(",", ":")).encode()
 
 
 @dataclass
@@ -191,8 +268,12 @@ class TableDef:
 class TableInfo:
     """What the planner and executor need of a table, derived once per catalog version."""
 
-    def __init__(self, table: TableDef, schema_name: str) -> None:
+    def __init__(self, table: TableDef, schema_name: str, catalog: Catalog | None = None) -> None:
         self.table = table
+        #: The catalog this table belongs to (index expressions bind against it).
+        self.catalog: Any = catalog
+        #: Compiled index keys by index oid (``indexkeys.keyer_for``), built on first use.
+        self.keyers: dict[int, Any] = {}
         self.oid = table.oid
         self.name = table.name
         self.schema_name = schema_name
@@ -223,8 +304,16 @@ class Catalog:
     version: int
     schemas: dict[int, str]
     tables: dict[int, TableDef]
+    domains: dict[int, DomainDef] = field(default_factory=dict)
+    functions: dict[int, FunctionDef] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        #: Compiled forms of catalog objects (domain checks…), per catalog version.
+        self.compiled: dict[Any, Any] = {}
+        self._domains_by_name = {(d.schema_oid, d.name): d for d in self.domains.values()}
+        self._functions_by_name: dict[str, list[FunctionDef]] = {}
+        for function in self.functions.values():
+            self._functions_by_name.setdefault(function.name, []).append(function)
         self._schema_oids = {name: oid for oid, name in self.schemas.items()}
         self._by_name: dict[tuple[int, str], TableDef] = {
             (t.schema_oid, t.name): t for t in self.tables.values()
@@ -246,7 +335,7 @@ class Catalog:
     def info(self, table: TableDef) -> TableInfo:
         info = self._info.get(table.oid)
         if info is None:
-            info = TableInfo(table, self.schemas.get(table.schema_oid, "?"))
+            info = TableInfo(table, self.schemas.get(table.schema_oid, "?"), self)
             self._info[table.oid] = info
         return info
 
@@ -277,12 +366,27 @@ class Catalog:
                 return self._index_owner[f"{oid}.{name}"]
         return None
 
+    def find_domain(
+        self, name: str, schema: str | None, search_path: list[str]
+    ) -> DomainDef | None:
+        for schema_name in [schema] if schema else search_path:
+            oid = self.schema_oid(schema_name)
+            if oid is not None and (oid, name) in self._domains_by_name:
+                return self._domains_by_name[(oid, name)]
+        return None
+
+    def functions_named(self, name: str) -> list[FunctionDef]:
+        return self._functions_by_name.get(name, [])
+
     def relation_name_taken(self, schema_oid: int, name: str) -> bool:
         return (schema_oid, name) in self._by_name or f"{schema_oid}.{name}" in self._index_owner
 
 
 def load_catalog(
-    version: int, schema_rows: list[tuple[bytes, bytes]], table_rows: list[tuple[bytes, bytes]]
+    version: int,
+    schema_rows: list[tuple[bytes, bytes]],
+    table_rows: list[tuple[bytes, bytes]],
+    object_rows: list[tuple[bytes, bytes]] | None = None,
 ) -> Catalog:
     schemas = {PG_CATALOG_OID: "pg_catalog", INFORMATION_SCHEMA_OID: "information_schema"}
     from tidesql.keys import decode_key
@@ -294,4 +398,12 @@ def load_catalog(
     for _key, value in table_rows:
         table = TableDef.from_json(value)
         tables[table.oid] = table
-    return Catalog(version, schemas, tables)
+    domains: dict[int, DomainDef] = {}
+    functions: dict[int, FunctionDef] = {}
+    for _key, value in object_rows or []:
+        definition = object_from_json(value)
+        if isinstance(definition, FunctionDef):
+            functions[definition.oid] = definition
+        else:
+            domains[definition.oid] = definition
+    return Catalog(version, schemas, tables, domains, functions)

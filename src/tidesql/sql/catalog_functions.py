@@ -68,6 +68,16 @@ def format_type(type_oid: int | None, modifier: int | None) -> str | None:
     return T.format_type(T.with_modifier(sql_type, modifier))
 
 
+def _format_type_in_catalog(env: Any, type_oid: int | None, modifier: int | None) -> str | None:
+    """format_type that also knows the catalog's domains."""
+    if type_oid is not None:
+        view = _view(env)
+        domain = view.catalog.domains.get(type_oid) if view.catalog is not None else None
+        if domain is not None:
+            return domain.name
+    return format_type(type_oid, modifier)
+
+
 def _to_regtype(text: str) -> int | None:
     try:
         oid: int = T.parse_value(text, T.REGTYPE)
@@ -221,7 +231,7 @@ def _register() -> None:
     """Add the overloads to functions.py's registry (at import, before any lookup)."""
     add = F._function
     oid, text, boolean, int4, name = T.OID, T.TEXT, T.BOOL, T.INT4, T.NAME
-    add("format_type", (oid, int4), text, format_type, **_NULLABLE)
+    add("format_type", (oid, int4), text, _format_type_in_catalog, **_NULLABLE, **_ENV)
     add("pg_get_indexdef", (oid,), text, _index_definition, **_ENV)
     add("pg_get_indexdef", (oid, int4, boolean), text, _index_definition, **_ENV)
     add("pg_get_constraintdef", (oid,), text, _constraint_definition, **_ENV)

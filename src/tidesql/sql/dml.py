@@ -24,6 +24,8 @@ from tidesql.errors import TideError
 from tidesql.keys import decode_key, encode_key
 from tidesql.sql import types as T
 from tidesql.sql.catalog import IndexDef, TableInfo
+from tidesql.sql.domains import column_checkers
+from tidesql.sql.indexkeys import keyer_for
 
 
 def hidden_row_id() -> int:
@@ -39,26 +41,43 @@ def format_row(info: TableInfo, row: Sequence[Any], settings: T.FormatSettings) 
 
 
 def _key_text(
-    info: TableInfo, attnums: list[int], values: Sequence[Any], settings: T.FormatSettings
+    labels: list[str],
+    types: list[T.SqlType | None],
+    values: Sequence[Any],
+    settings: T.FormatSettings,
 ) -> str:
-    names = ", ".join(info.table.columns[a - 1].name for a in attnums)
     shown = ", ".join(
-        "null" if v is None else T.format_value(v, info.table.columns[a - 1].sql_type, settings)
-        for a, v in zip(attnums, values, strict=True)
+        "null" if v is None else T.format_value(v, t, settings) if t is not None else str(v)
+        for t, v in zip(types, values, strict=True)
     )
-    return f"Key ({names})=({shown}) already exists."
+    return f"Key ({', '.join(labels)})=({shown}) already exists."
 
 
 def index_entry(
     info: TableInfo, index: IndexDef, row: Sequence[Any], row_key: bytes
-) -> tuple[bytes, bytes, bool]:
-    """The index entry of a row: (entry key, entry value, enforces uniqueness)."""
-    values = [row[a - 1] for a in index.columns]
+) -> tuple[bytes, bytes, bool] | None:
+    """The index entry of a row: (entry key, entry value, enforces uniqueness), or None
+    when the row has no entry (it fails a partial index's predicate)."""
+    if index.plain:
+        values = [row[a - 1] for a in index.columns]
+    else:
+        keyer = keyer_for(info, index)
+        if not keyer.includes(row):
+            return None
+        values = keyer.values(row)
     pk = decode_key(row_key)[2:]
     unique = index.unique and (index.nulls_not_distinct or None not in values)
     if unique:
         return encode_key((info.oid, index.oid, *values)), encode_key(pk), True
     return encode_key((info.oid, index.oid, *values, *pk)), b"", False
+
+
+def index_key_types(info: TableInfo, index: IndexDef) -> list[T.SqlType | None]:
+    texts = iter(index.expression_type_oids)
+    return [
+        info.table.columns[a - 1].sql_type if a else T.type_by_oid(next(texts))
+        for a in index.columns
+    ]
 
 
 class TableWriter:
@@ -70,6 +89,7 @@ class TableWriter:
         self.txn = ctx.txn
         self.env = ctx.env
         self.checks = checks  # (constraint name, compiled predicate over a full row)
+        self.domain_checks = column_checkers(info)
         ctx.note_table_written(info)
 
     # ------------------------------------------------------------ keys
@@ -86,6 +106,8 @@ class TableWriter:
     # ------------------------------------------------------------ checks
     def check_row(self, row: list[Any]) -> None:
         info = self.info
+        for position, check_domain in self.domain_checks:
+            check_domain(row[position], self.env)
         for column in info.live_columns:
             if column.not_null and row[column.attnum - 1] is None:
                 raise TideError(
@@ -109,10 +131,18 @@ class TableWriter:
             )
 
     def duplicate(self, name: str, attnums: list[int], values: Sequence[Any]) -> TideError:
+        columns = [self.info.table.columns[a - 1] for a in attnums]
+        return self._duplicate(
+            name, [c.name for c in columns], [c.sql_type for c in columns], values
+        )
+
+    def _duplicate(
+        self, name: str, labels: list[str], types: list[T.SqlType | None], values: Sequence[Any]
+    ) -> TideError:
         return TideError(
             f'duplicate key value violates unique constraint "{name}"',
             sqlstate=sqlstates.UNIQUE_VIOLATION,
-            detail=_key_text(self.info, attnums, values, self.env.settings),
+            detail=_key_text(labels, types, values, self.env.settings),
         )
 
     async def conflicting_key(
@@ -127,9 +157,10 @@ class TableWriter:
         for index in info.all_secondary_indexes:
             if not index.unique or (indexes is not None and index not in indexes):
                 continue
-            entry, _, unique = index_entry(self.info, index, row, encode_key((info.oid, 0, 0)))
-            if not unique:
+            found = index_entry(self.info, index, row, encode_key((info.oid, 0, 0)))
+            if found is None or not found[2]:
                 continue
+            entry = found[0]
             existing = await self.txn.get(entry)
             if existing is not None:
                 return encode_key((info.oid, 0, *decode_key(existing)))
@@ -147,8 +178,9 @@ class TableWriter:
 
     async def delete(self, key: bytes, row: Sequence[Any]) -> None:
         for index in self.info.all_secondary_indexes:
-            entry, _, _ = index_entry(self.info, index, row, key)
-            self.txn.delete(entry, is_row=False)
+            found = index_entry(self.info, index, row, key)
+            if found is not None:
+                self.txn.delete(found[0], is_row=False)
         self.txn.delete(key)
 
     async def update(self, key: bytes, old: Sequence[Any], new: list[Any]) -> bytes:
@@ -167,19 +199,26 @@ class TableWriter:
         self, old: Sequence[Any] | None, old_key: bytes | None, new: Sequence[Any], new_key: bytes
     ) -> None:
         for index in self.info.all_secondary_indexes:
-            entry, value, unique = index_entry(self.info, index, new, new_key)
+            found = index_entry(self.info, index, new, new_key)
             if old is not None and old_key is not None:
-                old_entry, old_value, _ = index_entry(self.info, index, old, old_key)
-                if old_entry == entry and old_value == value:
-                    continue
-                self.txn.delete(old_entry, is_row=False)
+                old_found = index_entry(self.info, index, old, old_key)
+                if old_found is not None:
+                    if found is not None and old_found[:2] == found[:2]:
+                        continue
+                    self.txn.delete(old_found[0], is_row=False)
+            if found is None:
+                continue
+            entry, value, unique = found
             if unique:
                 existing = await self.txn.get(entry)
                 if existing is not None and (
                     old_key is None
                     or encode_key((self.info.oid, 0, *decode_key(existing))) != old_key
                 ):
-                    raise self.duplicate(
-                        index.name, index.columns, [new[a - 1] for a in index.columns]
+                    raise self._duplicate(
+                        index.name,
+                        keyer_for(self.info, index).labels,
+                        index_key_types(self.info, index),
+                        keyer_for(self.info, index).values(new),
                     )
             self.txn.put(entry, value, is_row=False)

@@ -72,7 +72,7 @@ class SqlKeyDescriber:
                 index = next((i for i in table.indexes if i.oid == parts[1]), None)
                 if index is not None:
                     return f'({values}) in index "{index.name}" of relation "{table.name}"'
-            if parts[0] in (C.SYS_RELATIONS, C.SYS_SCHEMAS, C.SYS_META):
+            if parts[0] in (C.SYS_RELATIONS, C.SYS_SCHEMAS, C.SYS_META, C.SYS_OBJECTS):
                 return "a catalog entry"
         return format_key(key)
 
@@ -88,6 +88,12 @@ class SqlKeyDescriber:
             and isinstance(parts[0], int)
             and (parts[0] < 1000 or (len(parts) >= 2 and parts[1] == C.SCHEMA_STAMP_ID))
         )
+
+
+async def _scan_objects(txn: Transaction) -> list[tuple[bytes, bytes]]:
+    low = encode_key((C.SYS_OBJECTS,))
+    objects: list[tuple[bytes, bytes]] = await txn.scan(low, prefix_end(low), track=False)
+    return objects
 
 
 class Engine:
@@ -144,7 +150,8 @@ class Engine:
         relation_low = encode_key((C.SYS_RELATIONS,))
         schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
         relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
-        catalog = C.load_catalog(version, schemas, relations)
+        objects = await _scan_objects(txn)
+        catalog = C.load_catalog(version, schemas, relations, objects)
         self._catalogs[version] = catalog
         while len(self._catalogs) > CATALOG_CACHE_ENTRIES_MAX:
             self._catalogs.popitem(last=False)
@@ -164,8 +171,9 @@ class Engine:
         relation_low = encode_key((C.SYS_RELATIONS,))
         schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
         relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
+        objects = await _scan_objects(txn)
         self._private_catalogs += 1
-        return C.load_catalog(-self._private_catalogs, schemas, relations)
+        return C.load_catalog(-self._private_catalogs, schemas, relations, objects)
 
     def cache_plan(self, key: Any, planned: Any) -> None:
         self.plan_cache[key] = planned

@@ -100,7 +100,10 @@ async def _backfill(engine: Any, job: Job) -> None:
             pairs = await txn.scan(cursor, end, limit=CHUNK_ROWS)
             for key, value in pairs:
                 row = info.codec.decode(value)
-                entry, entry_value, unique = index_entry(info, index, row, key)
+                found = index_entry(info, index, row, key)
+                if found is None:
+                    continue
+                entry, entry_value, unique = found
                 if unique:
                     existing = await txn.get(entry)
                     if existing is not None and existing != entry_value:
@@ -144,6 +147,28 @@ async def _mark_valid(engine: Any, job: Job) -> None:
         except SerializationFailure:
             await asyncio.sleep(0.002 * (attempt + 1))
     raise TideError("could not mark the index valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
+
+
+async def discard_failed_index(engine: Any, job: Job) -> None:
+    """Remove the index of a failed synchronous build from the catalog, as PostgreSQL's
+    failed CREATE INDEX leaves nothing behind (extended mode)."""
+    for attempt in range(CHUNK_RETRIES_MAX):
+        txn = engine.begin(Isolation.REPEATABLE_READ)
+        catalog = await engine.catalog_for(txn)
+        table = catalog.tables.get(job.table_oid)
+        if table is None or all(i.oid != job.index_oid for i in table.indexes):
+            txn.rollback()
+            return
+        changed = C.TableDef.from_json(table.to_json())
+        changed.indexes = [i for i in changed.indexes if i.oid != job.index_oid]
+        txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
+        txn.put(C.schema_stamp_key(changed.oid), str(catalog.version + 1).encode(), is_row=False)
+        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
+        try:
+            await txn.commit()
+            return
+        except SerializationFailure:
+            await asyncio.sleep(0.002 * (attempt + 1))
 
 
 def is_wait_for_job(statement: ParsedStatement) -> bool:

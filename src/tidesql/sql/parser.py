@@ -5,7 +5,9 @@ and syntax errors carry PostgreSQL's message and cursor position (SQLSTATE 42601
 DSQL adds a little syntax that the grammar does not know; it is recognised here first:
 
 * ``CREATE [UNIQUE] INDEX ASYNC …`` — the ``ASYNC`` word is removed and the statement
-  is marked asynchronous (it returns a job id and builds in the background).
+  is marked asynchronous (it returns a job id and builds in the background). Without
+  an index name PostgreSQL's grammar would take ``ASYNC`` for the name; DSQL's reading
+  wins, and the index gets a generated name.
 * ``ALTER TABLE ASYNC … VALIDATE CONSTRAINT …`` — likewise.
 """
 
@@ -71,6 +73,13 @@ def _parse(sql: str) -> list[ParsedStatement]:
         if _ASYNC_INDEX.search(sql) or _ASYNC_ALTER.search(sql) or " async" in sql.lower():
             return _parse_with_dsql_syntax(sql)
         raise _syntax_error(error) from None
+    if any(
+        raw.stmt.WhichOneof("node") == "index_stmt" and raw.stmt.index_stmt.idxname == "async"
+        for raw in result.stmts
+    ):
+        # ``CREATE INDEX ASYNC ON t (a)`` is valid PostgreSQL for an index named "async";
+        # in DSQL the word is the keyword and the index gets a generated name.
+        return _parse_with_dsql_syntax(sql)
     encoded = sql.encode("utf-8")
     for raw in result.stmts:
         which = raw.stmt.WhichOneof("node")

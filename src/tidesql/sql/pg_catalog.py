@@ -72,6 +72,7 @@ from tidesql.sql import catalog as C
 from tidesql.sql import types as T
 from tidesql.sql.functions import quote_ident
 from tidesql.sql.plan import OutputColumn, PlanNode
+from tidesql.sql.ruleutils import expression_text, index_key_text
 
 Row = tuple[Any, ...]
 Values = dict[str, Any]
@@ -537,6 +538,20 @@ class Relation:
     virtual: VirtualTable | None = None
 
 
+def _simple_call(text: str) -> bool:
+    """Whether an index expression prints bare in pg_get_indexdef: ``lower(a)``, not
+    ``(a + 1)``."""
+    head, _, rest = text.partition("(")
+    if not rest or not head.replace("_", "").replace(".", "").isalnum():
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char == ")":
+            return position == len(text) - 1
+    return False
+
+
 def relation_width(relation: Relation) -> int:
     """pg_class.relnatts: the number of columns, dropped ones included."""
     if relation.virtual is not None:
@@ -557,6 +572,7 @@ class Attribute:
     not_null: bool = False
     has_default: bool = False
     identity: str = ""
+    domain_oid: int = 0  # the column's domain: pg_attribute.atttypid names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -782,15 +798,29 @@ class CatalogView:
         assert table is not None
         if relation.index is not None:
             index = relation.index
-            return [
-                Attribute(oid, table.columns[a - 1].name, table.columns[a - 1].sql_type, n)
-                for n, a in enumerate([*index.columns, *index.include], start=1)
-            ]
+            types = iter(index.expression_type_oids)
+            attributes = []
+            parts = [*index.key_parts(), *((a, None) for a in index.include)]
+            for n, (a, text) in enumerate(parts, start=1):
+                if text is None:
+                    column = table.columns[a - 1]
+                    attributes.append(Attribute(oid, column.name, column.sql_type, n))
+                else:
+                    name = text.split("(", 1)[0] if _simple_call(text) else "expr"
+                    attributes.append(Attribute(oid, name, T.type_by_oid(next(types)), n))
+            return attributes
         return [
             Attribute(oid, c.name, None, c.attnum)
             if c.dropped
             else Attribute(
-                oid, c.name, c.sql_type, c.attnum, c.not_null, c.default is not None, c.identity
+                oid,
+                c.name,
+                c.sql_type,
+                c.attnum,
+                c.not_null,
+                c.default is not None,
+                c.identity,
+                c.domain_oid,
             )
             for c in table.columns
         ]
@@ -821,14 +851,20 @@ class CatalogView:
         if relation is None or relation.index is None or relation.table is None:
             return None
         index, table = relation.index, relation.table
-        keys = [*index.columns, *index.include]
+        keys = [*index.key_parts(), *((a, None) for a in index.include)]
+
+        def label(attnum: int, text: str | None) -> str:
+            if text is not None:
+                return index_key_text(text)
+            return quote_ident(table.columns[attnum - 1].name)
+
         if column > 0:
             if column > len(keys):
                 return ""
-            return quote_ident(table.columns[keys[column - 1] - 1].name)
+            return label(*keys[column - 1])
         parts = []
-        for position, attnum in enumerate(index.columns):
-            part = quote_ident(table.columns[attnum - 1].name)
+        for position, (attnum, text) in enumerate(index.key_parts()):
+            part = label(attnum, text)
             if position < len(index.descending) and index.descending[position]:
                 part += " DESC"
             parts.append(part)
@@ -843,7 +879,7 @@ class CatalogView:
         if index.nulls_not_distinct:
             text += " NULLS NOT DISTINCT"
         if index.predicate:
-            text += f" WHERE ({index.predicate})"
+            text += f" WHERE {expression_text(index.predicate)}"
         return text
 
     def constraint_definition(self, oid: int, pretty: bool = False) -> str | None:
@@ -877,6 +913,9 @@ class CatalogView:
         if reg_type_oid == T.REGPROC.oid:
             return PROC_NAMES.get(object_oid)
         if reg_type_oid == T.REGTYPE.oid:
+            domain = self.catalog.domains.get(object_oid) if self.catalog is not None else None
+            if domain is not None:
+                return quote_ident(domain.name)
             found = type_by_oid(object_oid)
             return None if found is None else found.name
         if reg_type_oid == T.REGNAMESPACE.oid:
@@ -1023,7 +1062,7 @@ def _pg_attribute(view: CatalogView) -> Iterator[Values]:
             yield {
                 "attrelid": attribute.relation,
                 "attname": attribute.name,
-                "atttypid": sql_type.oid,
+                "atttypid": attribute.domain_oid or sql_type.oid,
                 "attlen": sql_type.typlen,
                 "attnum": attribute.number,
                 "attndims": 1 if sql_type.element is not None else 0,
@@ -1072,6 +1111,34 @@ def _pg_type(view: CatalogView) -> Iterator[Values]:
             "typcollation": facts.collation,
             **procs,
         }
+    for domain in view.catalog.domains.values() if view.catalog is not None else ():
+        base = domain.sql_type
+        facts = type_facts(T.type_by_oid(domain.type_oid))
+        yield {
+            "oid": domain.oid,
+            "typname": domain.name,
+            "typnamespace": domain.schema_oid,
+            "typowner": role_oid(domain.owner),
+            "typlen": base.typlen,
+            "typbyval": facts.byval,
+            "typtype": "d",
+            "typcategory": base.category,
+            "typispreferred": False,
+            "typelem": 0,
+            "typarray": 0,
+            "typalign": facts.align,
+            "typstorage": facts.storage,
+            "typcollation": facts.collation,
+            "typnotnull": domain.not_null,
+            "typbasetype": domain.type_oid,
+            "typtypmod": domain.modifier,
+            "typdefault": domain.default,
+            "typdefaultbin": domain.default,
+            "typinput": PROCS.get("domain_in", 0),
+            "typoutput": PROCS.get(io_functions(base)["typoutput"], 0),
+            "typreceive": PROCS.get("domain_recv", 0),
+            "typsend": PROCS.get(io_functions(base)["typsend"], 0),
+        }
 
 
 _PG_INDEX = """indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool
@@ -1103,7 +1170,8 @@ def _pg_index(view: CatalogView) -> Iterator[Values]:
             "indisvalid": index.valid,
             "indkey": keys,
             "indcollation": [
-                type_facts(table.columns[a - 1].sql_type).collation for a in index.columns
+                type_facts(table.columns[a - 1].sql_type).collation if a else 0
+                for a in index.columns
             ],
             "indclass": [0] * len(index.columns),
             # INDOPTION_DESC | INDOPTION_NULLS_FIRST: DESC sorts NULLs first by default.
@@ -1112,6 +1180,7 @@ def _pg_index(view: CatalogView) -> Iterator[Values]:
                 for position in range(len(index.columns))
             ],
             "indpred": index.predicate,
+            "indexprs": " ".join(index.expressions) if index.expressions else None,
         }
 
 
@@ -1651,7 +1720,20 @@ def _columns(view: CatalogView) -> Iterator[Values]:
                 "is_updatable": "YES" if relation.kind == "r" and table is not None else "NO",
                 **column_type_facts(attribute.sql_type),
                 **yield_identity,
+                **_domain_facts(view, attribute.domain_oid),
             }
+
+
+def _domain_facts(view: CatalogView, domain_oid: int) -> Values:
+    """information_schema.columns.domain_*: the column's domain, if it has one."""
+    domain = view.catalog.domains.get(domain_oid) if domain_oid and view.catalog else None
+    if domain is None:
+        return {}
+    return {
+        "domain_catalog": DATABASE_NAME,
+        "domain_schema": view.schema_name(domain.schema_oid),
+        "domain_name": domain.name,
+    }
 
 
 _CONSTRAINT_TYPES = {"p": "PRIMARY KEY", "u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}

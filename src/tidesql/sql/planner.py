@@ -204,6 +204,9 @@ class Planner:
         self.window_definitions: dict[str, Any] = {}
         self._placed: set[str] = set()
         self.outer_refs_created = 0
+        self.inline_depth = 0  # SQL functions being inlined (sqlfunctions.py)
+        self.inline_args: dict[int, tuple[Any, Any]] = {}
+        self.inline_arg_count = 0
 
     # ------------------------------------------------------------ entry points
     def plan_select(self, stmt: Any, parent: Scope | None = None) -> QueryPlan:
@@ -796,6 +799,19 @@ class Planner:
         if kind == "join_expr":
             return self._join(value, scope)
         if kind == "range_function":
+            call = value.functions[0].list.items[0].func_call if len(value.functions) else None
+            names = string_values(call.funcname) if call is not None else []
+            if names and self.catalog.functions_named(names[-1]):
+                from tidesql.sql.sqlfunctions import find_function, finish_inline, from_item
+
+                found = find_function(self, names, call)
+                if found is not None:
+                    try:
+                        call_scope = scope if value.lateral else scope.parent
+                        item = from_item(self, *found, value, call_scope)
+                        return self._from_item(item, scope)
+                    finally:
+                        finish_inline(self)
             return self._range_function(value, scope)
         raise feature_not_supported(f"FROM item {kind} is not supported")
 
@@ -1215,17 +1231,19 @@ class Planner:
                     description=f"range on {column.name}",
                 )
         for index in info.valid_indexes:
-            if index.predicate:
-                continue
-            prefix = []
-            index_used = set()
-            for attnum in index.columns:
-                column = info.table.columns[attnum - 1]
-                if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
-                    prefix.append(equal[attnum][0])
-                    index_used.add(equal[attnum][1])
-                else:
-                    break
+            if index.plain:
+                prefix = []
+                index_used = set()
+                for attnum in index.columns:
+                    column = info.table.columns[attnum - 1]
+                    if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
+                        prefix.append(equal[attnum][0])
+                        index_used.add(equal[attnum][1])
+                    else:
+                        break
+                labels = [info.table.columns[a - 1].name for a in index.columns]
+            else:
+                prefix, index_used, labels = _variant_index_prefix(info, index, conjuncts)
             if prefix:
                 remaining = [c for n, c in enumerate(conjuncts) if n not in index_used]
                 filter_expr = combine_conjuncts(remaining)
@@ -1237,9 +1255,7 @@ class Planner:
                     compile_predicate(filter_expr),
                     _text(filter_expr),
                     scan.with_key,
-                    description=", ".join(
-                        info.table.columns[a - 1].name for a in index.columns[: len(prefix)]
-                    ),
+                    description=", ".join(labels[: len(prefix)]),
                 )
         filter_expr = combine_conjuncts(conjuncts)
         return P.TableScan(
@@ -1377,6 +1393,11 @@ class Planner:
 
     def _bind_param(self, value: Any, context: BindContext) -> Expr:
         number = value.number
+        if number in self.inline_args:
+            from tidesql.sql.sqlfunctions import bind_inline_arg
+
+            bound: Expr = bind_inline_arg(self, number, context)
+            return bound
         if number < 1:
             raise TideError(
                 f"there is no parameter ${number}", sqlstate=sqlstates.UNDEFINED_PARAMETER
@@ -1579,7 +1600,14 @@ class Planner:
         return IsBool(self.coerce_bool(self.bind(value.arg, context), "IS"), test, negated)
 
     def _bind_type_cast(self, value: Any, context: BindContext) -> Expr:
-        target = self.type_from_name(value.type_name)
+        from tidesql.sql.domains import DomainCoerce, checker_for, resolve_type_name
+
+        target, domain = resolve_type_name(self.catalog, value.type_name, self.search_path)
+        if domain is not None:
+            base = self.coerce(
+                self.bind(value.arg, context), target, explicit=True, context="explicit"
+            )
+            return DomainCoerce(base, target, domain.oid, checker_for(self.catalog, domain))
         arg_kind, arg_value = node_kind(value.arg)
         if (
             arg_kind == "a_const"
@@ -1630,7 +1658,15 @@ class Planner:
                 raise TideError(
                     "type modifiers must be simple constants", sqlstate=sqlstates.SYNTAX_ERROR
                 )
-        return T.type_from_name(names, typmods, len(type_name.array_bounds))
+        try:
+            return T.type_from_name(names, typmods, len(type_name.array_bounds))
+        except TideError as error:
+            from tidesql.sql.domains import find_domain_by_names
+
+            domain = find_domain_by_names(self.catalog, names, self.search_path)
+            if error.sqlstate != sqlstates.UNDEFINED_OBJECT or domain is None:
+                raise
+            return domain.sql_type
 
     def _bind_case(self, value: Any, context: BindContext) -> Expr:
         subject = self.bind(value.arg, context) if value.HasField("arg") else None
@@ -1795,6 +1831,15 @@ class Planner:
                 f"{_aggregate_clause(value)} specified, but {name} is not an aggregate function",
                 sqlstate=sqlstates.WRONG_OBJECT_TYPE,
             )
+        if self.catalog.functions_named(names[-1]):
+            from tidesql.sql.sqlfunctions import find_function, finish_inline, scalar_call
+
+            found = find_function(self, names, value)
+            if found is not None:
+                try:
+                    return self.bind(scalar_call(self, *found, context.scope), context)
+                finally:
+                    finish_inline(self)
         args = [self.bind(a, context) for a in value.args]
         if schema == "sys" and name == "wait_for_job":
             return self._special("sys.wait_for_job", args)
@@ -2388,6 +2433,75 @@ _KEY_FAMILIES = {
     T.VARCHAR.oid: "str",
     T.NAME.oid: "str",
 }
+
+
+def _variant_index_prefix(
+    info: TableInfo, index: Any, conjuncts: list[Expr]
+) -> tuple[list[Expr], set[int], list[str]]:
+    """Lookup values for an expression or partial index, or none when it may not be used.
+
+    A partial index answers only queries that imply its predicate: here, every conjunct
+    of the predicate must be one of the query's conjuncts. An expression key matches
+    only ``expr = value`` with the very same expression (see ``indexkeys``).
+    """
+    from tidesql.sql.indexkeys import bind_index_expression, keyer_for
+
+    try:
+        keyer_for(info, index)
+    except TideError:
+        return [], set(), []
+    scan_scope = {c.attnum: position for position, c in enumerate(info.live_columns)}
+
+    def in_scan(expr: Expr) -> Expr:
+        # Index expressions are bound over full rows (attnum − 1); scans carry live columns.
+        return _rebase_full_row(expr, scan_scope)
+
+    query_keys = {c.key() for c in conjuncts}
+    if index.predicate is not None:
+        predicate = in_scan(bind_index_expression(info, index.predicate, "index predicate"))
+        if any(p.key() not in query_keys for p in split_conjuncts(predicate)):
+            return [], set(), []
+    prefix: list[Expr] = []
+    used: set[int] = set()
+    labels = keyer_for(info, index).labels
+    for attnum, text in index.key_parts():
+        if text is None:
+            column = info.table.columns[attnum - 1]
+            target: Expr = ColumnRef(scan_scope[attnum], column.sql_type, column.name)
+        else:
+            target = in_scan(bind_index_expression(info, text, "index expression"))
+        wanted = target.key()
+        match = None
+        for n, conjunct in enumerate(conjuncts):
+            if not (
+                isinstance(conjunct, Call) and conjunct.name == "=" and len(conjunct.args) == 2
+            ):
+                continue
+            a, b = conjunct.args
+            for side, value in ((a, b), (b, a)):
+                if (
+                    side.key() == wanted
+                    and _row_independent(value)
+                    and key_compatible(value.type, target.type)
+                ):
+                    match = (value, n)
+                    break
+            if match:
+                break
+        if match is None:
+            break
+        prefix.append(match[0])
+        used.add(match[1])
+    return prefix, used, labels
+
+
+def _rebase_full_row(expr: Expr, position_of: dict[int, int]) -> Expr:
+    """``expr`` over full rows (column attnum at attnum − 1) → over a scan's live columns."""
+    rebased = copy.deepcopy(expr)
+    for node in rebased.walk():
+        if isinstance(node, ColumnRef):
+            node.index = position_of[node.index + 1]
+    return rebased
 
 
 def key_compatible(value_type: T.SqlType, column_type: T.SqlType) -> bool:

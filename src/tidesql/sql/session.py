@@ -509,6 +509,9 @@ class Session:
             # built, and fails as PostgreSQL does (e.g. 23505 for duplicates).
             await job.done.wait()
             if job.status != "completed":
+                from tidesql.sql.jobs import discard_failed_index
+
+                await discard_failed_index(self.engine, job)
                 raise TideError(
                     job.error_message or f"could not create index: {job.details}",
                     sqlstate=job.error_sqlstate or sqlstates.OBJECT_NOT_IN_PREREQUISITE_STATE,

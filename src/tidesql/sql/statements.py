@@ -182,9 +182,13 @@ def _column_default(
 
         sequence = identity_sequence(planner.catalog, info.table, column)
         return nextval_expression(planner, context, sequence.oid)
-    if column.default is None:
+    default = column.default
+    if default is None and column.domain_oid:
+        domain = planner.catalog.domains.get(column.domain_oid)
+        default = domain.default if domain is not None else None
+    if default is None:
         return None
-    return planner.bind(_parse_expression(column.default), context)
+    return planner.bind(_parse_expression(default), context)
 
 
 def _default_exprs(planner: Planner, info: TableInfo) -> dict[int, _Default]:
@@ -426,7 +430,7 @@ def _plan_on_conflict(planner: Planner, info: TableInfo, alias: str, node: Any) 
             arbiters = [
                 i
                 for i in info.table.indexes
-                if (i.unique or i.is_primary) and sorted(i.columns) == attnums
+                if (i.unique or i.is_primary) and i.plain and sorted(i.columns) == attnums
             ]
             if not arbiters:
                 raise TideError(
@@ -1030,6 +1034,8 @@ HANDLERS: dict[str, Handler] = {
     "vacuum_stmt": _vacuum_or_analyze,
 }
 for _kind in (
+    "create_domain_stmt",
+    "create_function_stmt",
     "create_stmt",
     "index_stmt",
     "drop_stmt",

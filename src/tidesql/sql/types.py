@@ -1401,7 +1401,7 @@ def _reg_out(value: int, sql_type: SqlType, settings: FormatSettings) -> str:
         known = ALL_TYPES.get(value)
         if known is not None:
             return known.name
-    elif settings.catalog is not None:
+    if settings.catalog is not None:  # regtype: a domain of the catalog
         name = settings.catalog.object_name(sql_type.oid, value)
         if name is not None:
             return name
