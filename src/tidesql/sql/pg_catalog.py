@@ -1804,6 +1804,7 @@ def _jobs(view: CatalogView) -> Iterator[Values]:
             "job_id": job.job_id,
             "status": job.status,
             "details": job.details,
+            "job_type": job.job_type,
             "class_id": job.table_oid,
             "object_id": job.index_oid,
             "object_name": job.object_name,

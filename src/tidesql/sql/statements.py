@@ -23,6 +23,7 @@ from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
 from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL
 from tidesql.sql.expr import ColumnRef, Const, Expr, compile_predicate
+from tidesql.sql.foreign_keys import finish_statement
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.plan import OutputColumn, PlanNode, explain_tree
 from tidesql.sql.planner import (
@@ -576,6 +577,8 @@ async def _run_planned(
     core.begin_statement()
     try:
         result = await planned.run(session, ctx)
+        if ctx.fk_pending:
+            await finish_statement(ctx)
     except TideError:
         core.undo_statement()
         raise
