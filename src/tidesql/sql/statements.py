@@ -96,13 +96,40 @@ def plan_statement(
 
 
 # ---------------------------------------------------------------- SELECT
+#: Row-lock strengths: what each does under optimistic concurrency (see plan.py).
+_LOCK_NAMES: dict[int, str] = {
+    pb.LCS_FORKEYSHARE: "FOR KEY SHARE",
+    pb.LCS_FORSHARE: "FOR SHARE",
+    pb.LCS_FORNOKEYUPDATE: "FOR NO KEY UPDATE",
+    pb.LCS_FORUPDATE: "FOR UPDATE",
+}
+
+
+def lock_modes(strengths: dict[int, int], dsql: bool) -> dict[int, str]:
+    """Table oid → "key share" or "update". DSQL has FOR UPDATE and FOR KEY SHARE only
+    (0A000 for the others). Extended mode checks FOR SHARE and FOR NO KEY UPDATE like
+    FOR UPDATE: stronger than PostgreSQL (two FOR SHARE lockers of a row conflict, and
+    FOR NO KEY UPDATE conflicts with a key-share), never weaker."""
+    modes = {}
+    for oid, strength in strengths.items():
+        if strength in (pb.LCS_FORSHARE, pb.LCS_FORNOKEYUPDATE) and dsql:
+            raise TideError(
+                f"unsupported locking clause: SELECT ... {_LOCK_NAMES[strength]}",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+                hint="Aurora DSQL supports SELECT ... FOR UPDATE and SELECT ... FOR KEY SHARE.",
+            )
+        modes[oid] = "key share" if strength == pb.LCS_FORKEYSHARE else "update"
+    return modes
+
+
 def _plan_select(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     query = planner.plan_select(node)
     lock_tables = {info.oid for info in planner.lock_targets}
+    strengths = dict(planner.lock_strengths)
 
     async def run(session: Any, ctx: Any) -> StatementResult:
         if lock_tables:
-            ctx.locking = lock_tables
+            ctx.locking = lock_modes(strengths, session.engine.mode == "dsql")
         rows = await query.plan.rows(ctx)
         return StatementResult(f"SELECT {len(rows)}", [], rows)
 
