@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from test_clients import sa_engine
+from test_clients import psql, sa_engine
 
 _names = itertools.count()
 
@@ -348,3 +348,15 @@ def test_sqlalchemy_reflects_foreign_keys(tidesql_dsn: str) -> None:
             f"{parent}.id",
             f"{parent}.code",
         }
+
+
+def test_psql_describe_shows_foreign_keys_both_ways(tidesql_dsn: str) -> None:
+    parent, child = parent_and_child(tidesql_dsn, "ON DELETE CASCADE")
+    definition = f"FOREIGN KEY (p) REFERENCES {parent}(id) ON DELETE CASCADE"
+    child_lines = psql(tidesql_dsn, f"\\d {child}")
+    assert child_lines[-2:] == ["Foreign-key constraints:", f'    "{child}_p_fkey" {definition}']
+    parent_lines = psql(tidesql_dsn, f"\\d {parent}")
+    assert parent_lines[-2:] == [
+        "Referenced by:",
+        f'    TABLE "{child}" CONSTRAINT "{child}_p_fkey" {definition}',
+    ]

@@ -996,6 +996,11 @@ def _pg_class(view: CatalogView) -> Iterator[Values]:
             row["relhasindex"] = bool(table.indexes)
             row["relchecks"] = sum(1 for c in table.constraints if c.kind == "c")
             row["relhasrules"] = table.kind == "v"
+            # PostgreSQL enforces foreign keys with triggers on both tables, and psql's
+            # \d lists foreign keys and "Referenced by" only when this is set.
+            row["relhastriggers"] = any(c.kind == "f" for c in table.constraints) or bool(
+                view.catalog is not None and view.catalog.referenced_by.get(table.oid)
+            )
         yield row
 
 
