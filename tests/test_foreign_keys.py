@@ -126,6 +126,38 @@ def test_deferred_constraint_is_checked_at_commit(tidesql_dsn: str) -> None:
         assert c.execute(f"SELECT id FROM {tree} ORDER BY id").fetchall() == [(1,), (2,)]
 
 
+def test_set_constraints_switches_deferral(tidesql_dsn: str) -> None:
+    parent, child = names("p", "c")
+    with connect(tidesql_dsn) as c:
+        c.execute(f"CREATE TABLE {parent} (id int PRIMARY KEY)")
+        c.execute(
+            f"CREATE TABLE {child} (id int PRIMARY KEY, "
+            f"p int CONSTRAINT {child}_fk REFERENCES {parent} DEFERRABLE)"
+        )
+        # INITIALLY IMMEDIATE: checked by the statement …
+        c.execute("BEGIN")
+        assert error_of(c, f"INSERT INTO {child} VALUES (1, 1)").sqlstate == "23503"
+        c.execute("ROLLBACK")
+        # … unless deferred for the transaction.
+        with c.transaction():
+            c.execute(f"SET CONSTRAINTS {child}_fk DEFERRED")
+            c.execute(f"INSERT INTO {child} VALUES (1, 1)")
+            c.execute(f"INSERT INTO {parent} VALUES (1)")
+        # Back to IMMEDIATE checks what was deferred, at once.
+        c.execute("BEGIN")
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+        c.execute(f"INSERT INTO {child} VALUES (2, 2)")
+        assert error_of(c, "SET CONSTRAINTS ALL IMMEDIATE").sqlstate == "23503"
+        c.execute("ROLLBACK")
+        (other,) = names("o")
+        c.execute(f"CREATE TABLE {other} (id int PRIMARY KEY, p int CONSTRAINT {other}_fk "
+                  f"REFERENCES {parent})")  # fmt: skip
+        c.execute("BEGIN")
+        assert error_of(c, f"SET CONSTRAINTS {other}_fk DEFERRED").sqlstate == "42809"
+        c.execute("ROLLBACK")
+        assert c.execute(f"SELECT id, p FROM {child}").fetchall() == [(1, 1)]
+
+
 def test_immediate_self_reference_is_checked_at_statement_end(tidesql_dsn: str) -> None:
     (tree,) = names("tree")
     with connect(tidesql_dsn) as c:

@@ -537,3 +537,57 @@ async def check_deferred(session: Any, sql_txn: Any) -> None:
     for check in checks:
         await run_check(sql_txn.core, check, settings)
     sql_txn.core.end_statement()
+
+
+# ---------------------------------------------------------------- SET CONSTRAINTS
+async def set_constraints(session: Any, statement: Any, params: list[Any], prepared: Any) -> Any:
+    """``SET CONSTRAINTS { ALL | name, … } { DEFERRED | IMMEDIATE }`` for the current
+    transaction. Making a constraint IMMEDIATE checks its deferred rows at once."""
+    from tidesql.sql.result import StatementResult
+
+    node = statement.node
+    sql_txn = await session.ensure_transaction()
+    deferred = bool(node.deferred)
+    chosen: set[int] | None = None
+    if len(node.constraints):
+        chosen = set()
+        catalog: C.Catalog = sql_txn.catalog
+        for item in node.constraints:
+            relation = item.range_var
+            found = [
+                c
+                for table in catalog.tables.values()
+                for c in table.constraints
+                if c.kind == "f"
+                and c.name == relation.relname
+                and (
+                    not relation.schemaname
+                    or catalog.schemas.get(table.schema_oid) == relation.schemaname
+                )
+            ]
+            if not found:
+                raise TideError(
+                    f'constraint "{relation.relname}" does not exist',
+                    sqlstate=sqlstates.UNDEFINED_OBJECT,
+                )
+            for constraint in found:
+                if not constraint.deferrable:
+                    raise TideError(
+                        f'constraint "{constraint.name}" is not deferrable',
+                        sqlstate=sqlstates.WRONG_OBJECT_TYPE,
+                    )
+                sql_txn.constraint_modes[constraint.oid] = deferred
+                chosen.add(constraint.oid)
+    else:
+        sql_txn.constraints_all_deferred = deferred
+        sql_txn.constraint_modes.clear()
+    if not deferred and sql_txn.deferred_checks:
+        now = [
+            c for c in sql_txn.deferred_checks if chosen is None or c.fk.constraint.oid in chosen
+        ]
+        running = {id(c) for c in now}
+        sql_txn.deferred_checks = [c for c in sql_txn.deferred_checks if id(c) not in running]
+        settings = session.format_settings()
+        for check in now:
+            await run_check(sql_txn.core, check, settings)
+    return StatementResult("SET CONSTRAINTS")

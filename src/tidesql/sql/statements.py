@@ -23,7 +23,7 @@ from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
 from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL
 from tidesql.sql.expr import ColumnRef, Const, Expr, compile_predicate
-from tidesql.sql.foreign_keys import finish_statement
+from tidesql.sql.foreign_keys import finish_statement, set_constraints
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.plan import OutputColumn, PlanNode, explain_tree
 from tidesql.sql.planner import (
@@ -951,6 +951,7 @@ HANDLERS: dict[str, Handler] = {
     "drop_role_stmt": _roles,
     "close_portal_stmt": _close_all_or_unlisten,
     "unlisten_stmt": _close_all_or_unlisten,
+    "constraints_set_stmt": set_constraints,
 }
 for _kind in (
     "create_stmt",
