@@ -79,8 +79,8 @@ def build_index(dsn: str, sql: str) -> None:
 def sa_engine(dsn: str, **options: Any) -> Iterator[sa.Engine]:
     parts = dsn_parts(dsn)
     url = f"postgresql+psycopg://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
-    # The hstore probe of the psycopg dialect runs in a SAVEPOINT, which tidesql (like
-    # DSQL) does not support; see test_sqlalchemy_default_hstore_probe.
+    # The hstore probe of the psycopg dialect runs in a SAVEPOINT, which DSQL mode (like
+    # DSQL) refuses; extended mode runs it (test_sqlalchemy_default_hstore_probe).
     engine = sa.create_engine(url, use_native_hstore=False, **options)
     try:
         yield engine
@@ -320,11 +320,9 @@ def test_psycopg_type_info(tidesql_dsn: str) -> None:
         assert TypeInfo.fetch(c, "hstore") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TypeInfo.fetch inside a transaction uses SAVEPOINT, which tidesql does not support",
-)
 def test_psycopg_type_info_inside_a_transaction(extended_dsn: str) -> None:
+    """TypeInfo.fetch inside a transaction uses a SAVEPOINT: extended mode has them (DSQL
+    mode refuses SAVEPOINT, as DSQL does)."""
     with psycopg.connect(extended_dsn) as c:
         c.execute("SELECT 1").fetchall()
         assert TypeInfo.fetch(c, "int4") is not None
@@ -549,11 +547,8 @@ def test_sqlalchemy_reflection_and_core_in_dsql_mode(tidesql_dsn: str) -> None:
             assert rows == [(1, decimal.Decimal("1.500")), (2, decimal.Decimal("2.000"))]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the psycopg dialect's hstore probe (TypeInfo.fetch) runs in a SAVEPOINT",
-)
 def test_sqlalchemy_default_hstore_probe(extended_dsn: str) -> None:
+    """The psycopg dialect's hstore probe (TypeInfo.fetch) runs in a SAVEPOINT."""
     parts = dsn_parts(extended_dsn)
     url = f"postgresql+psycopg://{parts['user']}@{parts['host']}:{parts['port']}/postgres"
     engine = sa.create_engine(url)

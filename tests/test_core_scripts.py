@@ -10,7 +10,7 @@ Commands::
     cluster: split m             # shards and adjudicators cut at key 'm'
     setup: x=1 y=2               # one committed transaction writing these keys
     t1: begin [rc|rr|ser] [az1|az2|az3]
-    t1: get x | put x 5 | delete x | lock x | scan a z | statement | schema x
+    t1: get x | put x 5 | delete x | lock x | keyshare x | scan a z | statement | schema x
     t1: commit | rollback
 
 Keys are names inside one user table; values are short strings.
@@ -128,6 +128,9 @@ async def execute(
         return []
     if verb == "lock":
         txn.lock(key(args[0]))
+        return []
+    if verb == "keyshare":
+        txn.key_share(key(args[0]))
         return []
     if verb == "schema":
         txn.note_schema_read(key(args[0]))

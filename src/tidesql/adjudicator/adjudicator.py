@@ -21,6 +21,24 @@ write skew is what the second line adds for SERIALIZABLE::
     T1: start 10 ── read x ── write y ── commit 20
     T2: start 12 ── read y ── write x ── commit 25 → y was committed at 20 > 12: refused
 
+Key-share, the weaker lock
+--------------------------
+``FOR KEY SHARE`` (and every foreign-key check, on the parent's key) asks only that the
+key keep existing until T commits. A key-share of K conflicts with a *removal* of K — a
+write whose value is ``None``: a DELETE, or the old key of an UPDATE that changed the
+key — committed by another transaction after τ_start, in either order; it does not
+conflict with a write that keeps the key (a non-key UPDATE), nor with other key-shares::
+
+    T1: start 10 ── key-share p ──────────── commit 30 → p removed at 20 > 10: refused
+    T2: start 12 ── delete p ── commit 20
+    T3: start 14 ── key-share q ── commit 22
+    T4: start 15 ── delete q ───────────── commit 40 → q key-shared at 22 > 15: refused
+    T5: start 16 ── update q (same key) ── commit 41 → no conflict with T3
+
+So the adjudicator remembers, beside each key's last commit, the τ of its last removal
+and of its last committed key-share. Key-shares are not journaled (they change no data),
+like ``FOR UPDATE`` keys: a restarted adjudicator forgets them.
+
 Picking τ_commit
 ----------------
 τ_commit is greater than every τ this adjudicator issued (commits and heartbeats), than
@@ -58,7 +76,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Protocol
 
 from sortedcontainers import SortedDict
@@ -95,13 +113,18 @@ def split_request(request: CommitRequest, owners: RangeMap) -> dict[int, CommitR
     """Cut a request into one part per adjudicator that owns any of its keys."""
     writes: dict[int, list[Write]] = {}
     locks: dict[int, list[bytes]] = {}
+    shares: dict[int, list[bytes]] = {}
     reads: dict[int, list[bytes]] = {}
     schema: dict[int, list[bytes]] = {}
     ranges: dict[int, list[tuple[bytes, bytes]]] = {}
     owner_of = owners.owner_of
     for write in request.writes:
         writes.setdefault(owner_of(write.key), []).append(write)
-    for group, keys in ((locks, request.lock_keys), (reads, request.read_keys)):
+    for group, keys in (
+        (locks, request.lock_keys),
+        (shares, request.key_share_keys),
+        (reads, request.read_keys),
+    ):
         for key in keys:
             group.setdefault(owner_of(key), []).append(key)
     for key in request.schema_keys:
@@ -112,7 +135,9 @@ def split_request(request: CommitRequest, owners: RangeMap) -> dict[int, CommitR
             if part is not None:
                 ranges.setdefault(owner, []).append((part.low, part.high or b""))
     parts: dict[int, CommitRequest] = {}
-    for owner in sorted(set(writes) | set(locks) | set(reads) | set(schema) | set(ranges)):
+    for owner in sorted(
+        set(writes) | set(locks) | set(shares) | set(reads) | set(schema) | set(ranges)
+    ):
         parts[owner] = CommitRequest(
             transaction_id=request.transaction_id,
             start_timestamp=request.start_timestamp,
@@ -121,6 +146,7 @@ def split_request(request: CommitRequest, owners: RangeMap) -> dict[int, CommitR
             read_keys=tuple(reads.get(owner, ())),
             read_ranges=tuple(ranges.get(owner, ())),
             schema_keys=tuple(schema.get(owner, ())),
+            key_share_keys=tuple(shares.get(owner, ())),
         )
     return parts
 
@@ -150,9 +176,14 @@ class Adjudicator:
         self.prepare_timeout_s = prepare_timeout_s
         self.peers: Mapping[int, AdjudicatorPeer] = {}
         self._last_commit: SortedDict[bytes, int] = SortedDict()
-        # (τ, keys) in τ order, to forget keys once they fall below the low water mark.
-        self._history: deque[tuple[int, tuple[bytes, ...]]] = deque()
+        #: τ of each key's last removal (a write of ``None``) and last committed key-share.
+        self._last_removal: dict[bytes, int] = {}
+        self._last_key_share: dict[bytes, int] = {}
+        # (τ, which map, keys) in τ order, to forget keys below the low water mark.
+        self._history: deque[tuple[int, MutableMapping[bytes, int], tuple[bytes, ...]]] = deque()
         self._held_writes: dict[bytes, int] = {}
+        self._held_removals: dict[bytes, int] = {}
+        self._held_key_shares: dict[bytes, set[int]] = {}
         self._held_reads: dict[bytes, set[int]] = {}
         self._held_ranges: dict[int, tuple[tuple[bytes, bytes], ...]] = {}
         self._prepared: dict[int, CommitRequest] = {}
@@ -172,7 +203,7 @@ class Adjudicator:
         """
         low_water_mark = self.clock.now().earliest - self.max_transaction_age_ns
         horizon = max(low_water_mark, history_complete_after)
-        recovered: list[tuple[int, tuple[bytes, ...]]] = []
+        recovered: list[tuple[int, tuple[bytes, ...], tuple[bytes, ...]]] = []
         contains = self.key_range.contains
         for journal in journals:
             for record in journal.records():
@@ -180,12 +211,14 @@ class Adjudicator:
                     continue
                 keys = tuple(w.key for w in record.writes if contains(w.key))
                 if keys:
-                    recovered.append((record.timestamp, keys))
+                    removed = tuple(
+                        w.key for w in record.writes if w.value is None and contains(w.key)
+                    )
+                    recovered.append((record.timestamp, keys, removed))
         recovered.sort()
-        for timestamp, keys in recovered:
-            for key in keys:
-                self._last_commit[key] = timestamp
-            self._history.append((timestamp, keys))
+        for timestamp, keys, removed in recovered:
+            self._remember(self._last_commit, keys, timestamp)
+            self._remember(self._last_removal, removed, timestamp)
         self.forgotten_before = horizon
         # Heartbeats are not durable: a promise made before the restart may have run
         # ahead of the clock by the lead, never more.
@@ -226,12 +259,11 @@ class Adjudicator:
     def forget_below(self, low_water_mark: int) -> int:
         forgotten = 0
         history = self._history
-        last_commit = self._last_commit
         while history and history[0][0] < low_water_mark:
-            timestamp, keys = history.popleft()
+            timestamp, remembered, keys = history.popleft()
             for key in keys:
-                if last_commit.get(key) == timestamp:
-                    del last_commit[key]
+                if remembered.get(key) == timestamp:
+                    del remembered[key]
                     forgotten += 1
         self.forgotten_before = max(self.forgotten_before, low_water_mark)
         return forgotten
@@ -283,6 +315,9 @@ class Adjudicator:
             for key, holder in held_writes.items():
                 if holder != mine and low <= key and (upper is None or key < upper):
                     return Vote(False, reason=REASON_WRITE, conflict_key=key)
+        refusal = self._check_key_shares(request)
+        if refusal is not None:
+            return refusal
         # Keys this transaction writes must not fall in a range another one holds.
         for holder, held_ranges in self._held_ranges.items():
             if holder == mine:
@@ -293,12 +328,42 @@ class Adjudicator:
                         return Vote(False, reason=REASON_WRITE, conflict_key=write_key)
         return Vote(True, lower_bound=self._max_issued + 1)
 
+    def _check_key_shares(self, request: CommitRequest) -> Vote | None:
+        """Key-shares against removals, both ways (see "Key-share" above)."""
+        start = request.start_timestamp
+        mine = request.transaction_id
+        for key in request.key_share_keys:
+            removed = self._last_removal.get(key, 0)
+            if removed > start:
+                return Vote(
+                    False, reason=REASON_WRITE, conflict_key=key, conflict_timestamp=removed
+                )
+            holder = self._held_removals.get(key)
+            if holder is not None and holder != mine:
+                return Vote(False, reason=REASON_WRITE, conflict_key=key)
+        for write in request.writes:
+            if write.value is not None:
+                continue
+            shared = self._last_key_share.get(write.key, 0)
+            if shared > start:
+                return Vote(
+                    False, reason=REASON_WRITE, conflict_key=write.key, conflict_timestamp=shared
+                )
+            if self._held_key_shares.get(write.key, set()) - {mine}:
+                return Vote(False, reason=REASON_WRITE, conflict_key=write.key)
+        return None
+
     def _hold(self, request: CommitRequest) -> None:
         mine = request.transaction_id
         for key in (*(w.key for w in request.writes), *request.lock_keys):
             self._held_writes[key] = mine
         for key in (*request.read_keys, *request.schema_keys):
             self._held_reads.setdefault(key, set()).add(mine)
+        for write in request.writes:
+            if write.value is None:
+                self._held_removals[write.key] = mine
+        for key in request.key_share_keys:
+            self._held_key_shares.setdefault(key, set()).add(mine)
         if request.read_ranges:
             self._held_ranges[mine] = request.read_ranges
         self._prepared[mine] = request
@@ -314,6 +379,15 @@ class Adjudicator:
                 holders.discard(mine)
                 if not holders:
                     del self._held_reads[key]
+        for write in request.writes:
+            if write.value is None and self._held_removals.get(write.key) == mine:
+                del self._held_removals[write.key]
+        for key in request.key_share_keys:
+            sharers = self._held_key_shares.get(key)
+            if sharers is not None:
+                sharers.discard(mine)
+                if not sharers:
+                    del self._held_key_shares[key]
         self._held_ranges.pop(mine, None)
         self._prepared.pop(mine, None)
 
@@ -331,10 +405,23 @@ class Adjudicator:
             )
             last_commit[key] = commit_timestamp
         if keys:
-            self._history.append((commit_timestamp, keys))
+            self._history.append((commit_timestamp, last_commit, keys))
+        removed = tuple(w.key for w in request.writes if w.value is None)
+        self._remember(self._last_removal, removed, commit_timestamp)
+        self._remember(self._last_key_share, request.key_share_keys, commit_timestamp)
         if commit_timestamp > self._max_issued:
             self._max_issued = commit_timestamp
         self.commits += 1
+
+    def _remember(
+        self, remembered: MutableMapping[bytes, int], keys: tuple[bytes, ...], timestamp: int
+    ) -> None:
+        if not keys:
+            return
+        for key in keys:
+            if remembered.get(key, 0) < timestamp:
+                remembered[key] = timestamp
+        self._history.append((timestamp, remembered, keys))
 
     def _next_timestamp(self, floor: int) -> int:
         timestamp = max(self._max_issued + 1, self.clock.now().latest, floor)

@@ -17,10 +17,14 @@ REASON_UNAVAILABLE = "unavailable"  # the journal could not make the record dura
 class CommitRequest:
     """A read-write transaction asking to commit.
 
-    ``writes`` are the new values; ``lock_keys`` (``SELECT … FOR UPDATE``) are checked and
-    recorded like writes but change no data; ``read_keys`` and ``read_ranges`` (the read
-    set under SERIALIZABLE) and ``schema_keys`` (catalog rows the transaction relied on)
-    are only checked. A range is ``(low, high)`` with ``high == b""`` meaning unbounded.
+    ``writes`` are the new values; a write whose value is ``None`` *removes* its key (a
+    delete, or the old key of an update that changed the key), which is what a key-share
+    conflicts with. ``lock_keys`` (``SELECT … FOR UPDATE``) are checked and recorded like
+    writes but change no data. ``key_share_keys`` (``FOR KEY SHARE``, and the parent keys
+    of foreign-key checks) conflict only with removals of the key, in either order, and
+    never with each other. ``read_keys`` and ``read_ranges`` (the read set under
+    SERIALIZABLE) and ``schema_keys`` (catalog rows the transaction relied on) are only
+    checked. A range is ``(low, high)`` with ``high == b""`` meaning unbounded.
     """
 
     transaction_id: int
@@ -30,6 +34,7 @@ class CommitRequest:
     read_keys: tuple[bytes, ...] = ()
     read_ranges: tuple[tuple[bytes, bytes], ...] = ()
     schema_keys: tuple[bytes, ...] = ()
+    key_share_keys: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

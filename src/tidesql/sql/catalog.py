@@ -134,6 +134,21 @@ class IndexDef:
         return not self.expressions and self.predicate is None
 
 
+#: Referential actions, as pg_constraint's confupdtype/confdeltype spell them.
+FK_NO_ACTION = "a"
+FK_RESTRICT = "r"
+FK_CASCADE = "c"
+FK_SET_NULL = "n"
+FK_SET_DEFAULT = "d"
+FK_ACTION_NAMES = {
+    FK_NO_ACTION: "NO ACTION",
+    FK_RESTRICT: "RESTRICT",
+    FK_CASCADE: "CASCADE",
+    FK_SET_NULL: "SET NULL",
+    FK_SET_DEFAULT: "SET DEFAULT",
+}
+
+
 @dataclass
 class ConstraintDef:
     oid: int
@@ -142,6 +157,16 @@ class ConstraintDef:
     columns: list[int] = field(default_factory=list)
     expression: str | None = None  # CHECK text
     index_oid: int = 0
+    #: Foreign keys: the referenced table and its columns (aligned with ``columns``).
+    ref_table: int = 0
+    ref_columns: list[int] = field(default_factory=list)
+    on_update: str = FK_NO_ACTION
+    on_delete: str = FK_NO_ACTION
+    match_full: bool = False
+    deferrable: bool = False
+    deferred: bool = False  # INITIALLY DEFERRED
+    #: False for a CHECK or FOREIGN KEY added NOT VALID until VALIDATE CONSTRAINT.
+    validated: bool = True
 
 
 @dataclass
@@ -322,12 +347,19 @@ class Catalog:
         self._index_owner: dict[str, tuple[TableDef, IndexDef]] = {}
         #: Sequences by the (table oid, attnum) that owns them (OWNED BY, identity).
         self.owned_sequences: dict[tuple[int, int], TableDef] = {}
+        #: Foreign keys by referenced table: (referencing table, constraint).
+        self.referenced_by: dict[int, list[tuple[TableDef, ConstraintDef]]] = {}
         for table in self.tables.values():
             for index in table.indexes:
                 self._index_owner[f"{table.schema_oid}.{index.name}"] = (table, index)
             sequence = table.sequence
             if sequence is not None and sequence.owner_table:
                 self.owned_sequences[(sequence.owner_table, sequence.owner_column)] = table
+            for constraint in table.constraints:
+                if constraint.kind == "f":
+                    self.referenced_by.setdefault(constraint.ref_table, []).append(
+                        (table, constraint)
+                    )
 
     def schema_oid(self, name: str) -> int | None:
         return self._schema_oids.get(name)

@@ -236,6 +236,9 @@ def _register() -> None:
     add("pg_get_indexdef", (oid, int4, boolean), text, _index_definition, **_ENV)
     add("pg_get_constraintdef", (oid,), text, _constraint_definition, **_ENV)
     add("pg_get_constraintdef", (oid, boolean), text, _constraint_definition, **_ENV)
+    # There are no triggers (pg_trigger is empty); psql's \d still names the function.
+    add("pg_get_triggerdef", (oid,), text, lambda o: None, **_NULLABLE)
+    add("pg_get_triggerdef", (oid, boolean), text, lambda o, pretty: None, **_NULLABLE)
     add("pg_get_expr", (text, oid), text, _expression)
     add("pg_get_expr", (text, oid, boolean), text, _expression)
     for args in ((oid,), (oid, boolean), (text,), (text, boolean)):

@@ -153,6 +153,10 @@ async def finish_copy_in(
                 if attnum not in attnums:
                     full[attnum - 1] = await default.value(ctx)
             await writer.insert(full)
+        if ctx.fk_pending:
+            from tidesql.sql.foreign_keys import finish_statement
+
+            await finish_statement(ctx)
         sql_txn.core.end_statement()
         if autocommit:
             await session._commit()

@@ -23,6 +23,7 @@ from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import catalog as C
 from tidesql.sql import dsql
+from tidesql.sql import foreign_keys as FK
 from tidesql.sql import types as T
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
@@ -188,6 +189,7 @@ async def _create_table(
     table = C.TableDef(await writer.new_oid(), schema_oid, name, owner=session.user)
     pending_unique: list[tuple[str, list[str], bool]] = []
     pending_sequences: list[PendingSequence] = []
+    pending_foreign: list[_PendingForeignKey] = []
     for element in node.table_elts:
         kind, value = node_kind(element)
         if kind == "column_def":
@@ -199,9 +201,10 @@ async def _create_table(
                 creating=True,
                 sequences=pending_sequences,
                 writer=writer,
+                foreign=pending_foreign,
             )
         elif kind == "constraint":
-            _table_constraint(table, value, pending_unique)
+            _table_constraint(table, value, pending_unique, pending_foreign)
         else:
             raise not_supported(f"{kind} in CREATE TABLE is not supported")
     if not table.columns:
@@ -248,6 +251,11 @@ async def _create_table(
         if constraint.kind == "c" and not constraint.name:
             constraint.name = _check_name(table, constraint)
     await _create_column_sequences(session, writer, table, pending_sequences)
+    for pending in pending_foreign:
+        constraint = _define_foreign_key(session, writer, table, pending)
+        constraint.validated = True  # the new table is empty (PostgreSQL ignores NOT VALID)
+        constraint.oid = await writer.new_oid()
+        table.constraints.append(constraint)
     writer.write_table(table)
     return StatementResult("CREATE TABLE")
 
@@ -291,6 +299,35 @@ async def _create_column_sequences(
             column.default = S.serial_default(name, schema)
 
 
+class _PendingForeignKey:
+    """A FOREIGN KEY clause waiting for the table's columns and keys to exist."""
+
+    def __init__(self, node: Any, columns: list[str]) -> None:
+        self.node = node
+        self.columns = columns
+        self.deferrable: bool = node.deferrable
+        self.deferred: bool = node.initdeferred
+
+
+def _define_foreign_key(
+    session: Any, writer: CatalogWriter, table: C.TableDef, pending: _PendingForeignKey
+) -> C.ConstraintDef:
+    constraint = FK.define(
+        writer.catalog, table, pending.node, pending.columns, session.search_path()
+    )
+    constraint.deferrable = pending.deferrable or pending.deferred
+    constraint.deferred = pending.deferred
+    if any(c.name == constraint.name for c in table.constraints):
+        raise TideError(
+            f'constraint "{constraint.name}" for relation "{table.name}" already exists',
+            sqlstate=sqlstates.DUPLICATE_OBJECT,
+        )
+    if constraint.ref_table != table.oid:
+        # Transactions that changed the parent without knowing of the new key fail (OC001).
+        writer.stamp(constraint.ref_table)
+    return constraint
+
+
 def _unique_name(
     writer: CatalogWriter, schema_oid: int, table: str, columns: list[str], suffix: str
 ) -> str:
@@ -332,6 +369,7 @@ def _add_column(
     creating: bool,
     sequences: list[PendingSequence] | None = None,
     writer: CatalogWriter | None = None,
+    foreign: list[_PendingForeignKey] | None = None,
 ) -> C.ColumnDef:
     name = value.colname
     if table.column(name) is not None:
@@ -398,7 +436,22 @@ def _add_column(
         elif contype == pb.CONSTR_IDENTITY:
             _identity_column(table, column, constraint, dsql_mode, sequences)
         elif contype == pb.CONSTR_FOREIGN:
-            raise not_supported("FOREIGN KEY constraints are not supported yet")
+            if foreign is None:
+                raise not_supported("ADD COLUMN with REFERENCES is not supported")
+            foreign.append(_PendingForeignKey(constraint, [name]))
+        elif contype in _ATTRIBUTES:
+            # DEFERRABLE / INITIALLY DEFERRED … qualify the constraint before them.
+            if not foreign:
+                raise TideError("misplaced DEFERRABLE clause", sqlstate=sqlstates.SYNTAX_ERROR)
+            last = foreign[-1]
+            if contype == pb.CONSTR_ATTR_DEFERRABLE:
+                last.deferrable = True
+            elif contype == pb.CONSTR_ATTR_NOT_DEFERRABLE:
+                last.deferrable = False
+            elif contype == pb.CONSTR_ATTR_DEFERRED:
+                last.deferred = True
+            else:
+                last.deferred = False
         elif contype == pb.CONSTR_GENERATED:
             raise not_supported("generated columns are not supported")
         else:
@@ -436,8 +489,19 @@ def _identity_column(
     sequences.append(PendingSequence(column, constraint.options, identity=True))
 
 
+_ATTRIBUTES = (
+    pb.CONSTR_ATTR_DEFERRABLE,
+    pb.CONSTR_ATTR_NOT_DEFERRABLE,
+    pb.CONSTR_ATTR_DEFERRED,
+    pb.CONSTR_ATTR_IMMEDIATE,
+)
+
+
 def _table_constraint(
-    table: C.TableDef, constraint: Any, pending_unique: list[tuple[str, list[str], bool]]
+    table: C.TableDef,
+    constraint: Any,
+    pending_unique: list[tuple[str, list[str], bool]],
+    pending_foreign: list[_PendingForeignKey],
 ) -> None:
     contype = constraint.contype
     keys = string_values(constraint.keys)
@@ -450,7 +514,7 @@ def _table_constraint(
             C.ConstraintDef(0, constraint.conname, "c", [], deparse_expression(constraint.raw_expr))
         )
     elif contype == pb.CONSTR_FOREIGN:
-        raise not_supported("FOREIGN KEY constraints are not supported yet")
+        pending_foreign.append(_PendingForeignKey(constraint, string_values(constraint.fk_attrs)))
     else:
         raise not_supported("this table constraint is not supported")
 
@@ -527,6 +591,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
         if kind == "sequence":
             _drop_sequence(writer, table, node.behavior == pb.DROP_CASCADE)
             continue
+        notices.extend(_drop_referencing_keys(session, writer, node, table))
         writer.delete_table(table)
         _drop_owned_sequences(writer, table.oid)
     tag = {
@@ -556,6 +621,55 @@ def _drop_owned_sequences(writer: CatalogWriter, table_oid: int, attnum: int | N
 
     for sequence in dependent_sequences(writer.catalog, table_oid, attnum):
         drop_sequence_object(writer, sequence)
+
+
+def _drop_referencing_keys(
+    session: Any, writer: CatalogWriter, node: Any, table: C.TableDef
+) -> list[Notice]:
+    """Foreign keys of other tables that reference a table being dropped: 2BP01, or with
+    CASCADE the constraints are dropped (the referencing tables stay)."""
+    dropping = set()
+    for item in node.objects:
+        kind, value = node_kind(item)
+        names = string_values(value.items) if kind == "list" else [value.sval]
+        found = writer.catalog.find_table(
+            names[-1], names[-2] if len(names) > 1 else None, session.search_path()
+        )
+        if found is not None:
+            dropping.add(found.oid)
+    dependents = [
+        (child, constraint)
+        for child, constraint in writer.catalog.referenced_by.get(table.oid, [])
+        if child.oid not in dropping
+    ]
+    if not dependents:
+        return []
+    if node.behavior != pb.DROP_CASCADE:
+        details = "\n".join(
+            f"constraint {c.name} on table {child.name} depends on table {table.name}"
+            for child, c in dependents
+        )
+        raise TideError(
+            f"cannot drop table {table.name} because other objects depend on it",
+            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+            detail=details,
+            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        )
+    notices = []
+    changed: dict[int, C.TableDef] = {}
+    for child, constraint in dependents:
+        copy = changed.setdefault(child.oid, C.TableDef.from_json(child.to_json()))
+        copy.constraints = [c for c in copy.constraints if c.oid != constraint.oid]
+        notices.append(
+            Notice(
+                "NOTICE",
+                "00000",
+                f"drop cascades to constraint {constraint.name} on table {child.name}",
+            )
+        )
+    for copy in changed.values():
+        writer.write_table(copy)
+    return notices
 
 
 async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any) -> Notice | None:
@@ -646,10 +760,17 @@ class AlterTable:
     """What one ALTER TABLE subcommand works on: the table's private copy, written once
     all subcommands have run."""
 
-    def __init__(self, session: Any, writer: CatalogWriter, table: C.TableDef) -> None:
+    def __init__(
+        self,
+        session: Any,
+        writer: CatalogWriter,
+        table: C.TableDef,
+        statement: ParsedStatement,
+    ) -> None:
         self.session = session
         self.writer = writer
         self.table = table
+        self.statement = statement
         self.dsql = session.engine.mode == "dsql"
 
     def column(self, name: str) -> C.ColumnDef:
@@ -681,13 +802,15 @@ async def _alter_table(
         raise TideError(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
         )
-    alter = AlterTable(session, writer, table)
+    alter = AlterTable(session, writer, table, statement)
     for command_node in node.cmds:
         command = command_node.alter_table_cmd
         handler = _ALTER_TABLE_COMMANDS.get(command.subtype)
         if handler is None or (alter.dsql and command.subtype in _REFUSED_IN_DSQL):
             raise dsql.alter_table_refusal(command.subtype)
-        await handler(alter, command)
+        result = await handler(alter, command)
+        if result is not None:
+            return result  # ALTER TABLE ASYNC … VALIDATE CONSTRAINT: the job id
     writer.write_table(table)
     return StatementResult("ALTER TABLE")
 
@@ -723,6 +846,21 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
             return
         alter.column(command.name)
     assert dropping is not None
+    referencing = [
+        (child, c)
+        for child, c in alter.writer.catalog.referenced_by.get(table.oid, [])
+        if dropping.attnum in c.ref_columns and child.oid != table.oid
+    ]
+    if referencing:
+        child, c = referencing[0]
+        raise TideError(
+            f"cannot drop column {dropping.name} of table {table.name} because "
+            "other objects depend on it",
+            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+            detail=f"constraint {c.name} on table {child.name} depends on column "
+            f"{dropping.name} of table {table.name}",
+            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        )
     if dropping.attnum in table.primary_key:
         # Rows are keyed by their primary key, so the key cannot lose a column; DSQL
         # refuses with this message, PostgreSQL would drop the key with the column.
@@ -738,7 +876,12 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
     dropping.identity = ""
     _drop_owned_sequences(alter.writer, table.oid, dropping.attnum)
     table.indexes = [i for i in table.indexes if dropping.attnum not in i.columns]
-    table.constraints = [c for c in table.constraints if dropping.attnum not in c.columns]
+    table.constraints = [
+        c
+        for c in table.constraints
+        if dropping.attnum not in c.columns
+        and not (c.kind == "f" and c.ref_table == table.oid and dropping.attnum in c.ref_columns)
+    ]
 
 
 async def _column_default_command(alter: AlterTable, command: Any) -> None:
@@ -802,7 +945,34 @@ async def _change_owner_command(alter: AlterTable, command: Any) -> None:
     alter.table.owner = owner
 
 
-AlterCommand = Callable[[AlterTable, Any], Awaitable[None]]
+async def _add_constraint_command(alter: AlterTable, command: Any) -> None:
+    await _add_constraint(
+        alter.session, alter.writer, alter.table, getattr(command, "def").constraint
+    )
+
+
+async def _validate_constraint_command(alter: AlterTable, command: Any) -> StatementResult | None:
+    return await _validate_constraint(
+        alter.session, alter.writer, alter.statement, alter.table, command.name
+    )
+
+
+async def _drop_constraint_command(alter: AlterTable, command: Any) -> None:
+    table = alter.table
+    found = next((c for c in table.constraints if c.name == command.name), None)
+    if found is None:
+        if command.missing_ok:
+            return
+        raise TideError(
+            f'constraint "{command.name}" of relation "{table.name}" does not exist',
+            sqlstate=sqlstates.UNDEFINED_OBJECT,
+        )
+    if found.kind not in ("c", "f"):
+        raise not_supported("dropping a PRIMARY KEY or UNIQUE constraint is not supported")
+    table.constraints = [c for c in table.constraints if c is not found]
+
+
+AlterCommand = Callable[[AlterTable, Any], Awaitable[StatementResult | None]]
 
 #: ALTER TABLE subcommand → handler. A subcommand missing here is refused with DSQL's
 #: "unsupported ALTER TABLE <form> statement" (dsql.ALTER_TABLE_FORMS) in both modes.
@@ -815,10 +985,91 @@ _ALTER_TABLE_COMMANDS: dict[int, AlterCommand] = {
     pb.AT_AlterColumnType: _alter_column_type_command,
     pb.AT_SetStorage: _set_storage_command,
     pb.AT_ChangeOwner: _change_owner_command,
+    pb.AT_AddConstraint: _add_constraint_command,
+    pb.AT_ValidateConstraint: _validate_constraint_command,
+    pb.AT_DropConstraint: _drop_constraint_command,
 }
 
 #: Subcommands tidesql runs in extended mode (as PostgreSQL does) but DSQL refuses.
 _REFUSED_IN_DSQL = frozenset({pb.AT_SetNotNull})
+
+
+async def _add_constraint(
+    session: Any, writer: CatalogWriter, table: C.TableDef, node: Any
+) -> None:
+    """ADD CONSTRAINT: CHECK or FOREIGN KEY. DSQL takes them only NOT VALID (validated
+    later by ALTER TABLE ASYNC … VALIDATE CONSTRAINT); extended mode also validates the
+    existing rows at once, as PostgreSQL does."""
+    from tidesql.sql.jobs import check_existing_rows
+
+    dsql_mode = session.engine.mode == "dsql"
+    if node.contype not in (pb.CONSTR_CHECK, pb.CONSTR_FOREIGN):
+        raise dsql.alter_table_refusal(pb.AT_AddConstraint)
+    kind = "CHECK" if node.contype == pb.CONSTR_CHECK else "FOREIGN KEY"
+    if dsql_mode and not node.skip_validation:
+        raise not_supported(
+            f"unsupported ALTER TABLE ADD CONSTRAINT {kind} without NOT VALID",
+            hint="Add the constraint NOT VALID, then validate it with "
+            "ALTER TABLE ASYNC … VALIDATE CONSTRAINT.",
+        )
+    if node.contype == pb.CONSTR_CHECK:
+        constraint = C.ConstraintDef(0, node.conname, "c", [], deparse_expression(node.raw_expr))
+        if not constraint.name:
+            constraint.name = _check_name(table, constraint)
+    else:
+        constraint = _define_foreign_key(
+            session, writer, table, _PendingForeignKey(node, string_values(node.fk_attrs))
+        )
+    if any(c.name == constraint.name for c in table.constraints):
+        raise TideError(
+            f'constraint "{constraint.name}" for relation "{table.name}" already exists',
+            sqlstate=sqlstates.DUPLICATE_OBJECT,
+        )
+    constraint.oid = await writer.new_oid()
+    constraint.validated = not node.skip_validation
+    if constraint.validated:
+        await check_existing_rows(session, writer.txn, writer.catalog, table, constraint)
+    table.constraints.append(constraint)
+
+
+async def _validate_constraint(
+    session: Any,
+    writer: CatalogWriter,
+    statement: ParsedStatement,
+    table: C.TableDef,
+    name: str,
+) -> StatementResult | None:
+    """VALIDATE CONSTRAINT: in DSQL only ``ALTER TABLE ASYNC``, which returns a job id and
+    validates in the background; synchronous in extended mode."""
+    from tidesql.sql.jobs import check_existing_rows, start_validation_job
+
+    constraint = next((c for c in table.constraints if c.name == name), None)
+    if constraint is None:
+        raise TideError(
+            f'constraint "{name}" of relation "{table.name}" does not exist',
+            sqlstate=sqlstates.UNDEFINED_OBJECT,
+        )
+    if constraint.kind not in ("c", "f"):
+        raise TideError(
+            f'constraint "{name}" of relation "{table.name}" is not a foreign key or check '
+            "constraint",
+            sqlstate=sqlstates.WRONG_OBJECT_TYPE,
+        )
+    if statement.is_async:
+        from tidesql.sql.result import Column
+
+        job = start_validation_job(session, table, constraint)
+        return StatementResult("ALTER TABLE", [Column("job_id", T.TEXT)], [(job.job_id,)])
+    if session.engine.mode == "dsql":
+        raise not_supported(
+            "unsupported statement: ALTER TABLE ... VALIDATE CONSTRAINT; use ALTER TABLE "
+            "ASYNC ... VALIDATE CONSTRAINT",
+            hint="Aurora DSQL validates constraints asynchronously: ALTER TABLE ASYNC.",
+        )
+    if not constraint.validated:
+        await check_existing_rows(session, writer.txn, writer.catalog, table, constraint)
+        constraint.validated = True
+    return None
 
 
 async def _rename(

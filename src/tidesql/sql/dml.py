@@ -25,6 +25,7 @@ from tidesql.keys import decode_key, encode_key
 from tidesql.sql import types as T
 from tidesql.sql.catalog import IndexDef, TableInfo
 from tidesql.sql.domains import column_checkers
+from tidesql.sql.foreign_keys import RowHooks
 from tidesql.sql.indexkeys import keyer_for
 
 
@@ -90,6 +91,10 @@ class TableWriter:
         self.env = ctx.env
         self.checks = checks  # (constraint name, compiled predicate over a full row)
         self.domain_checks = column_checkers(info)
+        #: Foreign keys in or out of this table (None: neither, nothing to do).
+        self.foreign_keys = RowHooks.for_table(ctx, info)
+        #: Compiled column defaults, for ON DELETE/UPDATE SET DEFAULT (set by foreign_keys).
+        self.defaults: dict[int, Any] = {}
         ctx.note_table_written(info)
 
     # ------------------------------------------------------------ keys
@@ -174,16 +179,22 @@ class TableWriter:
             await self._ensure_unique_row(key, row)
         await self._write_indexes(None, None, row, key)
         self.txn.put(key, self.info.codec.encode(row))
+        if self.foreign_keys is not None:
+            self.foreign_keys.after_insert(key, row)
         return key
 
-    async def delete(self, key: bytes, row: Sequence[Any]) -> None:
+    async def delete(self, key: bytes, row: Sequence[Any], *, depth: int = 0) -> None:
         for index in self.info.all_secondary_indexes:
             found = index_entry(self.info, index, row, key)
             if found is not None:
                 self.txn.delete(found[0], is_row=False)
         self.txn.delete(key)
+        if self.foreign_keys is not None:
+            await self.foreign_keys.after_delete(row, depth)
 
-    async def update(self, key: bytes, old: Sequence[Any], new: list[Any]) -> bytes:
+    async def update(
+        self, key: bytes, old: Sequence[Any], new: list[Any], *, depth: int = 0
+    ) -> bytes:
         self.check_row(new)
         info = self.info
         new_key = key
@@ -193,6 +204,8 @@ class TableWriter:
             self.txn.delete(key)
         await self._write_indexes(old, key, new, new_key)
         self.txn.put(new_key, info.codec.encode(new))
+        if self.foreign_keys is not None:
+            await self.foreign_keys.after_update(key, old, new_key, new, depth)
         return new_key
 
     async def _write_indexes(

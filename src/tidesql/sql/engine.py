@@ -35,6 +35,7 @@ class Job:
     index_oid: int
     object_name: str
     status: str = "submitted"  # submitted | processing | completed | failed | cancelled
+    job_type: str = "INDEX_BUILD"  # or "VALIDATE_CONSTRAINT" (object: the constraint)
     details: str = ""
     #: For a failed job, the error as the client should see it.
     error_sqlstate: str = ""

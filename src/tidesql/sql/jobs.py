@@ -1,4 +1,5 @@
-"""``CREATE INDEX ASYNC``: background index builds tracked in ``sys.jobs``.
+"""``CREATE INDEX ASYNC`` and ``ALTER TABLE ASYNC … VALIDATE CONSTRAINT``: background
+jobs tracked in ``sys.jobs``.
 
 The DDL transaction adds the index to the catalog as not yet valid and returns a job
 id at once. From its commit on, every writer of the table maintains the index's
@@ -6,6 +7,14 @@ entries (and checks uniqueness), so the job only has to backfill the rows that e
 before: it scans the table in chunks, each chunk in its own transaction at a fresh
 snapshot, writes their entries, and finally marks the index valid so the planner starts
 using it. A chunk that collides with a concurrent write (OC000) is retried.
+
+A validation job checks the rows of a table against a CHECK or FOREIGN KEY constraint
+that was added ``NOT VALID`` (writers already enforce it on every row they write), in
+chunks at fresh snapshots. A foreign-key chunk key-shares the parent keys it found, so
+a concurrent delete of one of them conflicts with it (the chunk is retried and the row
+found orphaned). When every row passes, the constraint is marked validated; the first
+row that fails marks the job failed with the violation, and the constraint stays
+NOT VALID.
 
 ``sys.wait_for_job(id)`` waits for the job and returns true, or raises if it failed.
 """
@@ -16,6 +25,7 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tidesql import sqlstates
@@ -36,15 +46,42 @@ CHUNK_RETRIES_MAX = 50
 WAIT_FOR_JOB_S_MAX = 3_600.0
 
 
+JobSteps = Callable[[Any, Job], Awaitable[None]]
+
+
 def start_index_job(session: Any, table: C.TableDef, index: C.IndexDef) -> Job:
+    job = Job(_new_job_id(), table.oid, index.oid, index.name)
+    return _start(session, job, _build_index)
+
+
+def start_validation_job(session: Any, table: C.TableDef, constraint: C.ConstraintDef) -> Job:
+    job = Job(
+        _new_job_id(), table.oid, constraint.oid, constraint.name, job_type="VALIDATE_CONSTRAINT"
+    )
+
+    async def steps(engine: Any, job: Job) -> None:
+        await _validate(engine, session, job)
+
+    return _start(session, job, steps)
+
+
+def _new_job_id() -> str:
+    return str(uuid.uuid4()).replace("-", "")[:26]
+
+
+def _start(session: Any, job: Job, steps: JobSteps) -> Job:
     engine = session.engine
-    job = Job(str(uuid.uuid4()).replace("-", "")[:26], table.oid, index.oid, index.name)
     engine.jobs[job.job_id] = job
     ddl_txn = session.transaction.core
-    task = asyncio.get_running_loop().create_task(_run(engine, job, ddl_txn))
+    task = asyncio.get_running_loop().create_task(_run(engine, job, ddl_txn, steps))
     engine._job_tasks.add(task)
     task.add_done_callback(engine._job_tasks.discard)
     return job
+
+
+async def _build_index(engine: Any, job: Job) -> None:
+    await _backfill(engine, job)
+    await _mark_valid(engine, job)
 
 
 def _set(job: Job, status: str, details: str = "") -> None:
@@ -55,26 +92,26 @@ def _set(job: Job, status: str, details: str = "") -> None:
         job.done.set()
 
 
-async def _run(engine: Any, job: Job, ddl_txn: Any) -> None:
+async def _run(engine: Any, job: Job, ddl_txn: Any, steps: JobSteps) -> None:
     try:
         while ddl_txn.status is Status.ACTIVE:
             await asyncio.sleep(0.005)
         if ddl_txn.status is not Status.COMMITTED:
-            _set(job, "cancelled", "the CREATE INDEX transaction did not commit")
+            _set(job, "cancelled", "the DDL transaction did not commit")
             return
         _set(job, "processing")
-        await _backfill(engine, job)
-        await _mark_valid(engine, job)
+        await steps(engine, job)
         _set(job, "completed")
     except TideError as error:
-        log.info("index job %s failed: %s", job.job_id, error)
+        log.info("job %s failed: %s", job.job_id, error)
         job.error_sqlstate, job.error_message = error.sqlstate, error.message
-        _set(job, "failed", f"{error.sqlstate}: {error.message}")
+        detail = f" {error.detail}" if error.detail else ""
+        _set(job, "failed", f"{error.sqlstate}: {error.message}{detail}")
     except asyncio.CancelledError:
         _set(job, "cancelled", "the server stopped")
         raise
     except Exception as error:  # a bug: record it on the job rather than lose it
-        log.exception("index job %s crashed", job.job_id)
+        log.exception("job %s crashed", job.job_id)
         _set(job, "failed", f"internal error: {error}")
 
 
@@ -169,6 +206,120 @@ async def discard_failed_index(engine: Any, job: Job) -> None:
             return
         except SerializationFailure:
             await asyncio.sleep(0.002 * (attempt + 1))
+
+
+# ---------------------------------------------------------------- constraint validation
+async def check_existing_rows(
+    session: Any,
+    txn: Any,
+    catalog: C.Catalog,
+    table: C.TableDef,
+    constraint: C.ConstraintDef,
+    *,
+    cursor: bytes | None = None,
+    limit: int | None = None,
+) -> bytes | None:
+    """Check the table's rows (from ``cursor``, at most ``limit``) against a CHECK or
+    FOREIGN KEY constraint, raising the violation PostgreSQL reports for the first row
+    that fails; return where the next chunk starts, or None at the end."""
+    from tidesql.sql import foreign_keys as FK
+    from tidesql.sql.planner import Planner
+    from tidesql.sql.session import Env
+    from tidesql.sql.statements import _full_scope, _parse_expression
+
+    info = catalog.info(table)
+    prefix = encode_key((table.oid, C.PRIMARY_INDEX_ID))
+    pairs = await txn.scan(cursor or prefix, prefix_end(prefix), limit=limit)
+    env = Env(session)
+    if constraint.kind == "c":
+        planner = Planner(catalog, ["pg_catalog", "public"])
+        expr = planner.bind_standalone(
+            _parse_expression(constraint.expression or "true"),
+            _full_scope(info, table.name),
+            "CHECK",
+        )
+        predicate = expr.compile()
+        for _key, value in pairs:
+            if predicate(info.codec.decode(value), env) is False:
+                raise TideError(
+                    f'check constraint "{constraint.name}" of relation "{table.name}" is '
+                    "violated by some row",
+                    sqlstate=sqlstates.CHECK_VIOLATION,
+                )
+    else:
+        parent = catalog.tables.get(constraint.ref_table)
+        if constraint.ref_table == table.oid:
+            parent = table
+        if parent is None:
+            raise TideError("the referenced table was dropped", sqlstate=sqlstates.UNDEFINED_TABLE)
+        fk = FK.resolve(catalog, table, constraint, parent)
+        for _key, value in pairs:
+            values = fk.child_values(info.codec.decode(value))
+            if not FK.needs_parent(fk, values):
+                continue
+            parent_key = fk.parent_key(values)
+            if await txn.get(parent_key) is None:
+                raise FK.missing_parent(fk, values, env.settings)
+            txn.key_share(parent_key)
+    if limit is None or len(pairs) < limit:
+        return None
+    following: bytes = pairs[-1][0] + b"\x00"
+    return following
+
+
+async def _validate(engine: Any, session: Any, job: Job) -> None:
+    cursor: bytes | None = None
+    while True:
+        for attempt in range(CHUNK_RETRIES_MAX):
+            txn = engine.begin(Isolation.REPEATABLE_READ)
+            catalog = await engine.catalog_for(txn)
+            table, constraint = _constraint_of(catalog, job)
+            if constraint.validated:
+                return
+            following = await check_existing_rows(
+                session, txn, catalog, table, constraint, cursor=cursor, limit=CHUNK_ROWS
+            )
+            try:
+                await txn.commit()
+                break
+            except SerializationFailure:
+                await asyncio.sleep(0.001 * (attempt + 1))
+        else:
+            raise TideError(
+                "constraint validation kept conflicting with concurrent writes",
+                sqlstate=sqlstates.SERIALIZATION_FAILURE,
+            )
+        if following is None:
+            break
+        cursor = following
+    for attempt in range(CHUNK_RETRIES_MAX):
+        txn = engine.begin(Isolation.REPEATABLE_READ)
+        catalog = await engine.catalog_for(txn)
+        table, _ = _constraint_of(catalog, job)
+        changed = C.TableDef.from_json(table.to_json())
+        for definition in changed.constraints:
+            if definition.oid == job.index_oid:
+                definition.validated = True
+        txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
+        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
+        try:
+            await txn.commit()
+            return
+        except SerializationFailure:
+            await asyncio.sleep(0.002 * (attempt + 1))
+    raise TideError("could not mark the constraint valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
+
+
+def _constraint_of(catalog: C.Catalog, job: Job) -> tuple[C.TableDef, C.ConstraintDef]:
+    table = catalog.tables.get(job.table_oid)
+    constraint = (
+        next((c for c in table.constraints if c.oid == job.index_oid), None) if table else None
+    )
+    if table is None or constraint is None:
+        raise TideError(
+            "the constraint or its table was dropped", sqlstate=sqlstates.UNDEFINED_OBJECT
+        )
+    return table, constraint
 
 
 def is_wait_for_job(statement: ParsedStatement) -> bool:

@@ -889,9 +889,13 @@ class CatalogView:
             return None
         table, definition = found.table, found.definition
         columns = ", ".join(quote_ident(table.columns[a - 1].name) for a in definition.columns)
+        not_valid = "" if definition.validated else " NOT VALID"
         if definition.kind == "c":
             expression = definition.expression or "true"
-            return f"CHECK ({expression})" if pretty else f"CHECK (({expression}))"
+            text = f"CHECK ({expression})" if pretty else f"CHECK (({expression}))"
+            return text + not_valid
+        if definition.kind == "f":
+            return self._foreign_key_definition(table, definition) + not_valid
         index = next((i for i in table.indexes if i.oid == definition.index_oid), None)
         include = ""
         if index is not None and index.include:
@@ -903,6 +907,33 @@ class CatalogView:
             nulls = " NULLS NOT DISTINCT" if index is not None and index.nulls_not_distinct else ""
             return f"UNIQUE{nulls} ({columns}){include}"
         return f"{definition.kind} ({columns})"
+
+    def _foreign_key_definition(self, table: C.TableDef, definition: C.ConstraintDef) -> str:
+        """``FOREIGN KEY (p) REFERENCES p(id) ON DELETE CASCADE DEFERRABLE …``, in the
+        order and spelling of PostgreSQL's pg_get_constraintdef (clients parse it)."""
+        columns = ", ".join(quote_ident(table.columns[a - 1].name) for a in definition.columns)
+        parent = self.catalog.tables.get(definition.ref_table) if self.catalog else None
+        if parent is None:
+            return f"FOREIGN KEY ({columns})"
+        ref_columns = ", ".join(
+            quote_ident(parent.columns[a - 1].name) for a in definition.ref_columns
+        )
+        parent_schema = self.schema_name(parent.schema_oid)
+        name = quote_ident(parent.name)
+        if parent_schema not in ("public", "pg_catalog"):
+            name = f"{quote_ident(parent_schema)}.{name}"
+        text = f"FOREIGN KEY ({columns}) REFERENCES {name}({ref_columns})"
+        if definition.match_full:
+            text += " MATCH FULL"
+        if definition.on_update != C.FK_NO_ACTION:
+            text += f" ON UPDATE {C.FK_ACTION_NAMES[definition.on_update]}"
+        if definition.on_delete != C.FK_NO_ACTION:
+            text += f" ON DELETE {C.FK_ACTION_NAMES[definition.on_delete]}"
+        if definition.deferrable:
+            text += " DEFERRABLE"
+        if definition.deferred:
+            text += " INITIALLY DEFERRED"
+        return text
 
     # ------------------------------------------------------------ types.CatalogNames
     def object_name(self, reg_type_oid: int, object_oid: int) -> str | None:
@@ -1019,6 +1050,11 @@ def _pg_class(view: CatalogView) -> Iterator[Values]:
             row["relhasindex"] = bool(table.indexes)
             row["relchecks"] = sum(1 for c in table.constraints if c.kind == "c")
             row["relhasrules"] = table.kind == "v"
+            # PostgreSQL enforces foreign keys with triggers on both tables, and psql's
+            # \d lists foreign keys and "Referenced by" only when this is set.
+            row["relhastriggers"] = any(c.kind == "f" for c in table.constraints) or bool(
+                view.catalog is not None and view.catalog.referenced_by.get(table.oid)
+            )
         yield row
 
 
@@ -1201,7 +1237,7 @@ _PG_CONSTRAINT = """oid:oid conname:name connamespace:oid contype:char condeferr
 def _pg_constraint(view: CatalogView) -> Iterator[Values]:
     for oid, found in view.constraints.items():
         definition = found.definition
-        yield {
+        row: Values = {
             "oid": oid,
             "conname": definition.name,
             "connamespace": found.table.schema_oid,
@@ -1210,7 +1246,46 @@ def _pg_constraint(view: CatalogView) -> Iterator[Values]:
             "conindid": definition.index_oid,
             "conkey": list(definition.columns) or None,
             "conbin": definition.expression,
+            "convalidated": definition.validated,
         }
+        if definition.kind == "f":
+            row.update(
+                condeferrable=definition.deferrable,
+                condeferred=definition.deferred,
+                conindid=_referenced_index(view, definition),
+                confrelid=definition.ref_table,
+                confupdtype=definition.on_update,
+                confdeltype=definition.on_delete,
+                confmatchtype="f" if definition.match_full else "s",
+                confkey=list(definition.ref_columns),
+            )
+        yield row
+
+
+def _referenced_index(view: CatalogView, definition: C.ConstraintDef) -> int:
+    """The parent's primary-key or unique index that a foreign key relies on."""
+    parent = view.catalog.tables.get(definition.ref_table) if view.catalog else None
+    if parent is None:
+        return 0
+    wanted = sorted(definition.ref_columns)
+    for index in parent.indexes:
+        if index.unique and sorted(index.columns) == wanted:
+            return index.oid
+    return 0
+
+
+def _unique_constraint_of(
+    view: CatalogView, definition: C.ConstraintDef
+) -> tuple[C.TableDef, C.ConstraintDef] | None:
+    """The parent's PRIMARY KEY or UNIQUE constraint that a foreign key references."""
+    parent = view.catalog.tables.get(definition.ref_table) if view.catalog else None
+    if parent is None:
+        return None
+    index_oid = _referenced_index(view, definition)
+    for constraint in parent.constraints:
+        if constraint.kind in ("p", "u") and constraint.index_oid == index_oid:
+            return parent, constraint
+    return None
 
 
 @catalog_table(_PG, "pg_attrdef", 2604, "oid:oid adrelid:oid adnum:int2 adbin:pg_node_tree")
@@ -1763,6 +1838,8 @@ def _table_constraints(view: CatalogView) -> Iterator[Values]:
             "table_name": table.name,
             "constraint_type": _CONSTRAINT_TYPES.get(definition.kind, definition.kind),
             "nulls_distinct": nulls_distinct,
+            "is_deferrable": "YES" if definition.deferrable else "NO",
+            "initially_deferred": "YES" if definition.deferred else "NO",
         }
     # PostgreSQL lists each NOT NULL column as a CHECK constraint with a made-up name.
     for table, column in _not_null_columns(view):
@@ -1825,6 +1902,15 @@ def _key_column_usage(view: CatalogView) -> Iterator[Values]:
         if definition.kind not in ("p", "u", "f"):
             continue
         schema = view.schema_name(table.schema_oid)
+        unique_positions: list[int | None] = [None] * len(definition.columns)
+        if definition.kind == "f":
+            referenced = _unique_constraint_of(view, definition)
+            if referenced is not None:
+                unique_columns = referenced[1].columns
+                unique_positions = [
+                    unique_columns.index(a) + 1 if a in unique_columns else None
+                    for a in definition.ref_columns
+                ]
         for position, attnum in enumerate(definition.columns, start=1):
             yield {
                 "constraint_schema": schema,
@@ -1833,6 +1919,7 @@ def _key_column_usage(view: CatalogView) -> Iterator[Values]:
                 "table_name": table.name,
                 "column_name": table.columns[attnum - 1].name,
                 "ordinal_position": position,
+                "position_in_unique_constraint": unique_positions[position - 1],
             }
 
 
@@ -1847,12 +1934,20 @@ def _constraint_column_usage(view: CatalogView) -> Iterator[Values]:
     for found in view.constraints.values():
         table, definition = found.table, found.definition
         schema = view.schema_name(table.schema_oid)
-        for attnum in definition.columns:
+        columns = definition.columns
+        if definition.kind == "f":
+            # PostgreSQL lists the referenced columns of a foreign key here.
+            parent = view.catalog.tables.get(definition.ref_table) if view.catalog else None
+            if parent is None:
+                continue
+            table, columns = parent, definition.ref_columns
+            schema = view.schema_name(table.schema_oid)
+        for attnum in columns:
             yield {
                 "table_schema": schema,
                 "table_name": table.name,
                 "column_name": table.columns[attnum - 1].name,
-                "constraint_schema": schema,
+                "constraint_schema": view.schema_name(found.table.schema_oid),
                 "constraint_name": definition.name,
             }
 
@@ -1877,13 +1972,31 @@ def _views(view: CatalogView) -> Iterator[Values]:
             }
 
 
-empty_table(
+@catalog_table(
     _IS, "referential_constraints", 13339,
     "constraint_catalog:sql_identifier constraint_schema:sql_identifier "
     "constraint_name:sql_identifier unique_constraint_catalog:sql_identifier "
     "unique_constraint_schema:sql_identifier unique_constraint_name:sql_identifier "
     "match_option:character_data update_rule:character_data delete_rule:character_data",
+    constraint_catalog=DATABASE_NAME, unique_constraint_catalog=DATABASE_NAME,
 )  # fmt: skip
+def _referential_constraints(view: CatalogView) -> Iterator[Values]:
+    for found in view.constraints.values():
+        definition = found.definition
+        if definition.kind != "f":
+            continue
+        referenced = _unique_constraint_of(view, definition)
+        yield {
+            "constraint_schema": view.schema_name(found.table.schema_oid),
+            "constraint_name": definition.name,
+            "unique_constraint_schema": (
+                view.schema_name(referenced[0].schema_oid) if referenced else None
+            ),
+            "unique_constraint_name": referenced[1].name if referenced else None,
+            "match_option": "FULL" if definition.match_full else "NONE",
+            "update_rule": C.FK_ACTION_NAMES[definition.on_update],
+            "delete_rule": C.FK_ACTION_NAMES[definition.on_delete],
+        }
 
 
 def _sequences(view: CatalogView) -> Iterator[tuple[Relation, C.SequenceDef]]:
@@ -1981,6 +2094,7 @@ def _jobs(view: CatalogView) -> Iterator[Values]:
             "job_id": job.job_id,
             "status": job.status,
             "details": job.details,
+            "job_type": job.job_type,
             "class_id": job.table_oid,
             "object_id": job.index_oid,
             "object_name": job.object_name,

@@ -90,8 +90,10 @@ def _lock_and_filter(
     with_key: bool,
     predicate: Callable[[Row, Any], bool] | None,
 ) -> list[Row]:
-    """Decode, filter, and — under SELECT … FOR UPDATE — lock the rows that remain."""
-    locking = getattr(ctx, "locking", None)
+    """Decode, filter, and — under SELECT … FOR UPDATE / FOR KEY SHARE — lock the rows
+    that remain: FOR UPDATE keys conflict at commit like writes, key-shares only with a
+    concurrent delete of the row (see the adjudicator)."""
+    locking: dict[int, str] | None = getattr(ctx, "locking", None)
     if not locking or info.oid not in locking:
         rows = _decode_rows(info, pairs, with_key)
         if predicate is not None:
@@ -102,8 +104,9 @@ def _lock_and_filter(
     if predicate is not None:
         env = ctx.env
         keyed = [row for row in keyed if predicate(row[:-1], env)]
+    lock = ctx.txn.key_share if locking[info.oid] == "key share" else ctx.txn.lock
     for row in keyed:
-        ctx.txn.lock(row[-1])
+        lock(row[-1])
     return keyed if with_key else [row[:-1] for row in keyed]
 
 

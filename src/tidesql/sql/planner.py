@@ -198,8 +198,9 @@ class Planner:
         self.virtual_tables = virtual_tables
         self.tables_read: set[int] = set()
         self.has_volatile = False
+        #: SELECT … FOR …: the tables locked, with the strongest strength asked of each.
         self.lock_targets: list[TableInfo] = []
-        self.lock_strength = 0
+        self.lock_strengths: dict[int, int] = {}
         self.want_keys: set[int] = set()
         self.window_definitions: dict[str, Any] = {}
         self._placed: set[str] = set()
@@ -252,9 +253,10 @@ class Planner:
                 pb.LCS_FORKEYSHARE,
             ):
                 continue
-            self.lock_strength = strength
             for info, _offset in scope.bases.values():
                 self.lock_targets.append(info)
+                # The protobuf enum orders the strengths weakest first.
+                self.lock_strengths[info.oid] = max(self.lock_strengths.get(info.oid, 0), strength)
 
     def _select_list_srfs(
         self, stmt: Any, plan: P.PlanNode, scope: Scope

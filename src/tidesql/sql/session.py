@@ -174,6 +174,10 @@ class ExecContext:
         self.env = env
         self.cte_results: dict[int, Any] = {}
         self.recursive_working: dict[int, Any] = {}
+        #: Foreign-key checks to run when the statement ends, and writers for the tables
+        #: that referential actions change (see foreign_keys).
+        self.fk_pending: list[Any] = []
+        self.fk_writers: dict[int, Any] = {}
 
     def note_table_read(self, info: TableInfo) -> None:
         self.sql_txn.note_table(info)
@@ -225,6 +229,10 @@ class SqlTransaction:
         self.local_settings: dict[str, str] = {}
         #: Open savepoints, oldest first (extended mode).
         self.savepoints: list[Savepoint] = []
+        #: Checks of deferred foreign keys, run at COMMIT; SET CONSTRAINTS modes.
+        self.deferred_checks: list[Any] = []
+        self.constraint_modes: dict[int, bool] = {}
+        self.constraints_all_deferred: bool | None = None
 
     def note_table(self, info: TableInfo) -> None:
         if info.oid not in self.stamped:
@@ -495,6 +503,14 @@ class Session:
         job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
+        if transaction.deferred_checks:
+            from tidesql.sql.foreign_keys import check_deferred
+
+            try:
+                await check_deferred(self, transaction)
+            except BaseException:
+                transaction.core.rollback()
+                raise
         tally = self.round_trips
         phase = tally.phase
         core = transaction.core

@@ -13,7 +13,7 @@ from tidesql.sql import types as T
 #: A bound on the rows one call may produce, so a typo cannot exhaust memory.
 SERIES_ROWS_MAX = 50_000_000
 #: The set-returning functions, also usable in a select list (planner: ProjectSet).
-NAMES = frozenset({"generate_series", "generate_subscripts", "unnest"})
+NAMES = frozenset({"generate_series", "generate_subscripts", "unnest", "pg_partition_ancestors"})
 #: int2vector and oidvector unnest like arrays; their subscripts start at 0.
 _VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 
@@ -135,6 +135,9 @@ def set_returning_function(
                 sqlstate=sqlstates.UNDEFINED_FUNCTION,
             )
         return (lambda env, values: _unnest(values)), arg_types, [element], ["unnest"]
+    if name == "pg_partition_ancestors" and len(arg_types) == 1:
+        # No table is partitioned: each is its own only ancestor (psql's \d asks).
+        return (lambda env, oid: [(oid,)]), [T.REGCLASS], [T.REGCLASS], ["relid"]
     shown = ", ".join(t.name for t in arg_types)
     raise TideError(
         f"function {name}({shown}) does not exist",

@@ -24,6 +24,7 @@ from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
 from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL
 from tidesql.sql.expr import ColumnRef, Const, Expr, compile_predicate
+from tidesql.sql.foreign_keys import finish_statement, set_constraints
 from tidesql.sql.parser import ParsedStatement, parse
 from tidesql.sql.plan import OutputColumn, PlanNode, explain_tree
 from tidesql.sql.planner import (
@@ -96,13 +97,40 @@ def plan_statement(
 
 
 # ---------------------------------------------------------------- SELECT
+#: Row-lock strengths: what each does under optimistic concurrency (see plan.py).
+_LOCK_NAMES: dict[int, str] = {
+    pb.LCS_FORKEYSHARE: "FOR KEY SHARE",
+    pb.LCS_FORSHARE: "FOR SHARE",
+    pb.LCS_FORNOKEYUPDATE: "FOR NO KEY UPDATE",
+    pb.LCS_FORUPDATE: "FOR UPDATE",
+}
+
+
+def lock_modes(strengths: dict[int, int], dsql: bool) -> dict[int, str]:
+    """Table oid → "key share" or "update". DSQL has FOR UPDATE and FOR KEY SHARE only
+    (0A000 for the others). Extended mode checks FOR SHARE and FOR NO KEY UPDATE like
+    FOR UPDATE: stronger than PostgreSQL (two FOR SHARE lockers of a row conflict, and
+    FOR NO KEY UPDATE conflicts with a key-share), never weaker."""
+    modes = {}
+    for oid, strength in strengths.items():
+        if strength in (pb.LCS_FORSHARE, pb.LCS_FORNOKEYUPDATE) and dsql:
+            raise TideError(
+                f"unsupported locking clause: SELECT ... {_LOCK_NAMES[strength]}",
+                sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+                hint="Aurora DSQL supports SELECT ... FOR UPDATE and SELECT ... FOR KEY SHARE.",
+            )
+        modes[oid] = "key share" if strength == pb.LCS_FORKEYSHARE else "update"
+    return modes
+
+
 def _plan_select(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     query = planner.plan_select(node)
     lock_tables = {info.oid for info in planner.lock_targets}
+    strengths = dict(planner.lock_strengths)
 
     async def run(session: Any, ctx: Any) -> StatementResult:
         if lock_tables:
-            ctx.locking = lock_tables
+            ctx.locking = lock_modes(strengths, session.engine.mode == "dsql")
         rows = await query.plan.rows(ctx)
         return StatementResult(f"SELECT {len(rows)}", [], rows)
 
@@ -646,6 +674,8 @@ async def _run_planned(
     core.begin_statement()
     try:
         result = await planned.run(session, ctx)
+        if ctx.fk_pending:
+            await finish_statement(ctx)
     except TideError:
         core.undo_statement()
         raise
@@ -1032,6 +1062,7 @@ HANDLERS: dict[str, Handler] = {
     "close_portal_stmt": _close_all_or_unlisten,
     "unlisten_stmt": _close_all_or_unlisten,
     "vacuum_stmt": _vacuum_or_analyze,
+    "constraints_set_stmt": set_constraints,
 }
 for _kind in (
     "create_domain_stmt",

@@ -12,7 +12,8 @@ The life of a transaction
 4. COMMIT of a transaction that wrote nothing (and locked nothing) needs no one: it is
    already consistent, because it read one snapshot.
 5. COMMIT of a read-write transaction sends the write set — with ``FOR UPDATE`` keys,
-   the catalog keys it relied on, and under SERIALIZABLE its read set — to the
+   ``FOR KEY SHARE`` keys (which conflict only with removals of the key), the catalog
+   keys it relied on, and under SERIALIZABLE its read set — to the
    adjudicator owning its first key, which decides with the others that own the rest.
    A refusal is SQLSTATE 40001 with DSQL's code: ``OC000`` for data, ``OC001`` for a
    schema change; the DETAIL names the key (DSQL does not; we do).
@@ -134,6 +135,8 @@ class TransactionState:
     row_keys: set[bytes] = field(default_factory=set)
     change_bytes: int = 0
     lock_keys: set[bytes] = field(default_factory=set)
+    #: Keys that must still exist when the transaction commits (FOR KEY SHARE, FK parents).
+    key_share_keys: set[bytes] = field(default_factory=set)
     read_keys: set[bytes] = field(default_factory=set)
     read_ranges: list[tuple[bytes, bytes]] = field(default_factory=list)
     schema_keys: set[bytes] = field(default_factory=set)
@@ -148,6 +151,7 @@ class _StatementUndo:
     entries: list[tuple[bytes, object, bool]] = field(default_factory=list)
     change_bytes: int = 0
     lock_keys: set[bytes] = field(default_factory=set)
+    key_share_keys: set[bytes] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +221,8 @@ class Transaction:
 
     @property
     def is_read_only(self) -> bool:
-        return not self.state.writes and not self.state.lock_keys
+        state = self.state
+        return not state.writes and not state.lock_keys and not state.key_share_keys
 
     @property
     def status(self) -> Status:
@@ -251,6 +256,7 @@ class Transaction:
             else:
                 state.row_keys.discard(key)
         state.lock_keys -= undo.lock_keys
+        state.key_share_keys -= undo.key_share_keys
         state.change_bytes = undo.change_bytes
         self._statement = None
 
@@ -366,6 +372,18 @@ class Transaction:
             if self._statement is not None:
                 self._statement.lock_keys.add(key)
 
+    def key_share(self, key: bytes) -> None:
+        """``FOR KEY SHARE`` (and a foreign-key check on the parent's key): COMMIT fails if
+        another transaction removed the key after this one began, and a later removal by
+        another transaction that began before this one commits fails instead."""
+        self._ensure_active()
+        self._note_first_write()
+        state = self.state
+        if key not in state.key_share_keys:
+            state.key_share_keys.add(key)
+            if self._statement is not None:
+                self._statement.key_share_keys.add(key)
+
     def note_schema_read(self, key: bytes) -> None:
         """The transaction relied on this catalog key; a change to it fails COMMIT (OC001)."""
         self.state.schema_keys.add(key)
@@ -452,8 +470,9 @@ class Transaction:
             read_keys=tuple(sorted(state.read_keys)) if serializable else (),
             read_ranges=tuple(state.read_ranges) if serializable else (),
             schema_keys=tuple(sorted(state.schema_keys)),
+            key_share_keys=tuple(sorted(state.key_share_keys)),
         )
-        first_key = writes[0].key if writes else min(state.lock_keys)
+        first_key = writes[0].key if writes else min(state.lock_keys | state.key_share_keys)
         coordinator = processor.adjudicators[processor.adjudicator_map.owner_of(first_key)]
         try:
             outcome = await coordinator.commit(request)
