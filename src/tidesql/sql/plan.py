@@ -12,7 +12,7 @@ answers a scan in one reply anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -861,6 +861,29 @@ class CteScan(PlanNode):
 
     def children(self) -> list[PlanNode]:
         return [self.plan]
+
+
+@dataclass
+class ModifyingCte(PlanNode):
+    """An INSERT, UPDATE or DELETE in WITH: run once per execution, its RETURNING rows
+    kept for every reader. Unlike PostgreSQL, the statement's other parts run after it
+    and see its changes (PostgreSQL shows them the snapshot from before)."""
+
+    name: str
+    run: Callable[[Any, Any], Awaitable[Any]]
+    columns: list[OutputColumn]
+
+    async def rows(self, ctx: Any) -> list[Row]:
+        cache = ctx.cte_results
+        key = ("modifying", id(self))
+        if key not in cache:
+            result = await self.run(ctx.session, ctx)
+            cache[key] = [tuple(row) for row in result.rows]
+        rows: list[Row] = cache[key]
+        return rows
+
+    def explain(self) -> list[str]:
+        return [f"CTE {self.name} (data-modifying)"]
 
 
 @dataclass

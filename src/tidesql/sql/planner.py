@@ -148,6 +148,8 @@ class CteDef:
     plan: P.PlanNode | None
     columns: list[P.OutputColumn]
     recursive_owner: list[Any] | None = None  # set while planning the recursive part
+    #: An INSERT/UPDATE/DELETE without RETURNING: it runs, but cannot be read.
+    unreadable: bool = False
 
 
 @dataclass
@@ -202,6 +204,10 @@ class Planner:
         self.lock_targets: list[TableInfo] = []
         self.lock_strengths: dict[int, int] = {}
         self.want_keys: set[int] = set()
+        #: WITH of an INSERT/UPDATE/DELETE statement, seen by every query inside it.
+        self.statement_ctes: dict[str, CteDef] = {}
+        #: INSERT/UPDATE/DELETE inside WITH: the statement runs each once, before itself.
+        self.modifying_ctes: list[P.PlanNode] = []
         self.window_definitions: dict[str, Any] = {}
         self._placed: set[str] = set()
         self.outer_refs_created = 0
@@ -713,8 +719,15 @@ class Planner:
             cte = node.common_table_expr
             name = cte.ctename
             query_kind, query = node_kind(cte.ctequery)
+            if query_kind in _MODIFYING:
+                if scope.parent is not None:
+                    raise feature_not_supported(
+                        "WITH clause containing a data-modifying statement must be at the top level"
+                    )
+                scope.ctes[name] = self._modifying_cte(name, query_kind, query, scope.ctes)
+                continue
             if query_kind != "select_stmt":
-                raise feature_not_supported("data-modifying statements in WITH are not supported")
+                raise feature_not_supported(f"{query_kind} in WITH is not supported")
             aliases = string_values(cte.aliascolnames)
             if (
                 with_clause.recursive
@@ -741,6 +754,30 @@ class Planner:
                 for i, c in enumerate(planned.columns)
             ]
             scope.ctes[name] = CteDef(name, planned.plan, columns)
+
+    def bind_statement_ctes(self, with_clause: Any) -> None:
+        """WITH of an INSERT, UPDATE or DELETE: its CTEs are seen by the whole statement."""
+        scope = Scope(transparent=True)
+        self._bind_ctes(with_clause, scope)
+        self.statement_ctes.update(scope.ctes)
+
+    def _modifying_cte(
+        self, name: str, kind: str, query: Any, earlier: dict[str, CteDef]
+    ) -> CteDef:
+        """``WITH d AS (DELETE … RETURNING …)``: planned by the statement planners (seeing
+        the CTEs before it), run once per execution before the statement itself."""
+        from tidesql.sql.statements import PLANNERS
+
+        saved_keys, saved_ctes = self.want_keys, self.statement_ctes
+        self.statement_ctes = {**saved_ctes, **earlier}
+        try:
+            planned = PLANNERS[kind](self, query, self.catalog)
+        finally:
+            self.want_keys, self.statement_ctes = saved_keys, saved_ctes
+        columns = list(planned.columns or [])
+        node = P.ModifyingCte(name, planned.run, columns)
+        self.modifying_ctes.append(node)
+        return CteDef(name, node, columns, unreadable=planned.columns is None)
 
     def _refers_to(self, stmt: Any, name: str) -> bool:
         return f'relname: "{name}"' in str(stmt)
@@ -825,8 +862,13 @@ class Planner:
             string_values(range_var.alias.colnames) if range_var.HasField("alias") else []
         )
         if schema is None:
-            cte = scope.find_cte(name)
+            cte = scope.find_cte(name) or self.statement_ctes.get(name)
             if cte is not None:
+                if cte.unreadable:
+                    raise TideError(
+                        f'WITH query "{name}" does not have a RETURNING clause',
+                        sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+                    )
                 if cte.recursive_owner is not None:
                     plan: P.PlanNode = P.WorkTableScan(cte.recursive_owner, cte.columns)
                 else:
@@ -2085,6 +2127,9 @@ class Planner:
 
     _handlers: ClassVar[dict[str, Callable[[Planner, Any, BindContext], Expr]]] = {}
     _special_functions: ClassVar[dict[str, Callable[[Planner, list[Expr], BindContext], Expr]]] = {}
+
+
+_MODIFYING = frozenset({"insert_stmt", "update_stmt", "delete_stmt"})
 
 
 def _row_items(node: Any) -> list[Any] | None:

@@ -732,10 +732,19 @@ _PHASES = {
 }
 
 
+def _has_modifying_cte(node: Any) -> bool:
+    if not node.HasField("with_clause"):
+        return False
+    return any(
+        cte.common_table_expr.ctequery.WhichOneof("node") != "select_stmt"
+        for cte in node.with_clause.ctes
+    )
+
+
 def classify(statement: ParsedStatement) -> str:
     kind = statement.kind
     if kind in ("select_stmt",):
-        return "query"
+        return "dml" if _has_modifying_cte(statement.node) else "query"
     if kind in ("insert_stmt", "update_stmt", "delete_stmt"):
         return "dml"
     if kind in (

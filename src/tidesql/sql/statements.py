@@ -90,6 +90,8 @@ def plan_statement(
     if builder is None:
         raise TideError(f"cannot plan {statement.kind}", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
     planned = builder(planner, statement.node, catalog)
+    if planner.modifying_ctes:
+        _run_modifying_ctes_first(planned, planner.modifying_ctes)
     planned.param_types = [t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planner.param_types]
     if not planner.has_volatile and not getattr(planner, "uncacheable", False):
         session.engine.cache_plan(key, planned)
@@ -276,12 +278,31 @@ def _to_full(info: TableInfo, live: Any) -> list[Any]:
     return full
 
 
+def _statement_ctes(planner: Planner, node: Any) -> None:
+    """The WITH of an INSERT, UPDATE or DELETE (a nested one is planned once, by its own
+    statement's planner call)."""
+    if node.HasField("with_clause"):
+        planner.bind_statement_ctes(node.with_clause)
+
+
+def _run_modifying_ctes_first(planned: Planned, ctes: list[PlanNode]) -> None:
+    """A statement with INSERT/UPDATE/DELETE in its WITH runs each of them exactly once,
+    first, whether or not the statement reads its RETURNING rows (as PostgreSQL does)."""
+    statement_run = planned.run
+
+    async def run(session: Any, ctx: Any) -> StatementResult:
+        for cte in ctes:
+            await cte.rows(ctx)
+        return await statement_run(session, ctx)
+
+    planned.run = run
+
+
 # ---------------------------------------------------------------- INSERT
 def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     info = _target_table(planner, node.relation, catalog)
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
-    if node.HasField("with_clause"):
-        raise TideError("WITH in INSERT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
+    _statement_ctes(planner, node)
     targets = []
     for target in node.cols:
         name = target.res_target.name
@@ -533,6 +554,7 @@ def _scan_for_change(
 def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     info = _target_table(planner, node.relation, catalog)
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
+    _statement_ctes(planner, node)
     plan, scope, live_width = _scan_for_change(planner, node, catalog, info, node.from_clause)
     context = BindContext(scope, "UPDATE")
     sets = []
@@ -600,6 +622,7 @@ def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
 def _plan_delete(planner: Planner, node: Any, catalog: Catalog) -> Planned:
     info = _target_table(planner, node.relation, catalog)
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
+    _statement_ctes(planner, node)
     plan, _scope, live_width = _scan_for_change(planner, node, catalog, info, node.using_clause)
     returning = _returning(planner, info, alias, node.returning_list)
 

@@ -1,0 +1,28 @@
+-- WITH on INSERT/UPDATE/DELETE, and INSERT/UPDATE/DELETE inside WITH (RETURNING rows).
+DROP TABLE IF EXISTS c9_src;
+DROP TABLE IF EXISTS c9_archive;
+CREATE TABLE c9_src (id int PRIMARY KEY, v text, n int);
+CREATE TABLE c9_archive (id int PRIMARY KEY, v text, n int);
+INSERT INTO c9_src VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30), (4, 'd', 40);
+WITH big AS (SELECT id, v, n FROM c9_src WHERE n >= 30) INSERT INTO c9_archive SELECT * FROM big;
+SELECT * FROM c9_archive ORDER BY id;
+WITH moved AS (DELETE FROM c9_src WHERE id <= 2 RETURNING *) INSERT INTO c9_archive SELECT * FROM moved RETURNING id, v;
+SELECT * FROM c9_src ORDER BY id;
+SELECT * FROM c9_archive ORDER BY id;
+WITH ins AS (INSERT INTO c9_src VALUES (5, 'e', 50), (6, 'f', 60) RETURNING id, n) SELECT sum(n), count(*) FROM ins;
+WITH u AS (UPDATE c9_src SET n = n + 1 WHERE id >= 5 RETURNING id, n) SELECT id, n FROM u ORDER BY id;
+WITH d AS (DELETE FROM c9_src WHERE id = 6) SELECT 1;
+SELECT id FROM c9_src ORDER BY id;
+WITH d AS (DELETE FROM c9_src WHERE id = 5) SELECT * FROM d;
+SELECT id FROM c9_src ORDER BY id;
+WITH t AS (SELECT 3 AS k) UPDATE c9_src SET v = 'three' FROM t WHERE c9_src.id = t.k RETURNING c9_src.id, v;
+WITH t AS (SELECT 4 AS k) DELETE FROM c9_archive USING t WHERE c9_archive.id = t.k RETURNING c9_archive.id;
+WITH t AS (SELECT max(id) + 1 AS k FROM c9_archive) INSERT INTO c9_archive SELECT k, 'new', 0 FROM t RETURNING *;
+WITH a AS (INSERT INTO c9_src VALUES (7, 'g', 70) RETURNING id), b AS (INSERT INTO c9_archive SELECT id, 'copy', 0 FROM a RETURNING id) SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b);
+SELECT * FROM c9_archive ORDER BY id;
+SELECT (WITH d AS (DELETE FROM c9_src RETURNING *) SELECT count(*) FROM d);
+SELECT count(*) FROM c9_src;
+WITH d AS (DELETE FROM c9_archive WHERE id = 1) SELECT * FROM d;
+SELECT count(*) FROM c9_archive;
+DROP TABLE c9_src;
+DROP TABLE c9_archive;
