@@ -92,12 +92,12 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, *extra: str) -> None:
         self.port = free_port()
         self.log_path = log_path
         self._log = log_path.open("wb")
         command = [sys.executable, "-m", "tidesql.cli", "serve", "--ephemeral"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), *extra]
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
 
     def log_tail(self) -> str:
@@ -414,3 +414,24 @@ def test_many_idle_connections_and_a_query_among_them(server: ServerProcess) -> 
     finally:
         for client in clients:
             client.close()
+
+
+def test_a_client_that_says_nothing_is_dropped_after_the_startup_timeout(
+    tmp_path: Path,
+) -> None:
+    process = ServerProcess(tmp_path / "server.log", "--startup-timeout-s", "0.5")
+    try:
+        process.wait_until_listening()
+        silent = socket.create_connection(("127.0.0.1", process.port))
+        half_started = socket.create_connection(("127.0.0.1", process.port))
+        try:
+            half_started.sendall(b"\x00\x00\x00\x10")  # a length, then nothing more
+            for sock in (silent, half_started):
+                sock.settimeout(30.0)  # a bound on the test, not a timing assertion
+                assert sock.recv(1024) == b"", "the server closes the connection"
+        finally:
+            silent.close()
+            half_started.close()
+        process.assert_healthy("after dropping silent clients")
+    finally:
+        process.stop()

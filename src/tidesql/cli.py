@@ -85,6 +85,7 @@ async def _serve(args: argparse.Namespace) -> None:
         ),
         iam_credentials=_iam_credentials(args) if args.auth == "iam" else None,
         ssl_context=ssl_context,
+        startup_timeout_s=args.startup_timeout_s,
     )
     await server.start()
     where = f"{args.host}:{server.port}"
@@ -133,6 +134,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     serve.add_argument(
         "--region-delay-ms", type=float, default=0.0, help="inject a one-way delay between regions"
+    )
+    serve.add_argument(
+        "--startup-timeout-s",
+        type=float,
+        default=60.0,
+        help="drop a connection that has not finished startup and authentication by then",
     )
     serve.add_argument("--admin-password", help="admin's password for --auth password")
     serve.add_argument("--iam-access-key-id", help="AWS access key id for --auth iam")
