@@ -47,6 +47,37 @@ class Case:
 
 # ---------------------------------------------------------------- refused statements
 REFUSED = [
+    # Messages recorded from a DSQL cluster (see docs/dsql-compatibility.md).
+    Case(
+        "CREATE INDEX {t}_a ON {t} (a)",
+        "0A000",
+        "unsupported mode. please use CREATE INDEX ASYNC.",
+        UNSUPPORTED,
+    ),
+    Case(
+        "CREATE FUNCTION conf_pl(a int) RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN a; END'",
+        "0A000",
+        "CREATE FUNCTION with language plpgsql not supported",
+        UNSUPPORTED,
+    ),
+    Case(
+        "SELECT * FROM {t} FOR SHARE",
+        "0A000",
+        "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+        CONCURRENCY,
+    ),
+    Case(
+        "SELECT * FROM {t} FOR NO KEY UPDATE",
+        "0A000",
+        "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+        CONCURRENCY,
+    ),
+    Case(
+        "SELECT * FROM {t} TABLESAMPLE SYSTEM (10)",
+        "0A000",
+        "TABLESAMPLE clause not supported",
+        UNSUPPORTED,
+    ),
     Case("TRUNCATE {t}", "0A000", "unsupported statement: Truncate", UNSUPPORTED),
     Case(
         "CREATE EXTENSION pgcrypto", "0A000", "unsupported statement: CreateExtension", UNSUPPORTED

@@ -1197,7 +1197,7 @@ async def _create_index(
     dsql_mode = session.engine.mode == "dsql"
     if dsql_mode and not statement.is_async:
         raise not_supported(
-            "unsupported statement: CREATE INDEX; use CREATE INDEX ASYNC",
+            "unsupported mode. please use CREATE INDEX ASYNC.",  # DSQL's own words
             hint="Aurora DSQL builds indexes asynchronously: CREATE INDEX ASYNC.",
         )
     if node.concurrent:

@@ -852,6 +852,8 @@ class Planner:
                     finally:
                         finish_inline(self)
             return self._range_function(value, scope)
+        if kind == "range_table_sample":
+            raise feature_not_supported("TABLESAMPLE clause not supported")  # DSQL's words
         raise feature_not_supported(f"FROM item {kind} is not supported")
 
     def _range_var(self, range_var: Any, scope: Scope) -> P.PlanNode:

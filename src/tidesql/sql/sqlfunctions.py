@@ -85,7 +85,7 @@ async def create_function(session: Any, writer: Any, statement: ParsedStatement)
         else:
             raise not_supported(f"CREATE FUNCTION option {element.defname} is not supported")
     if language != "sql":
-        raise not_supported(f"unsupported language: {language}")
+        raise not_supported(f"CREATE FUNCTION with language {language} not supported")
     arg_names: list[str] = []
     arg_types: list[int] = []
     arg_defaults: list[str | None] = []

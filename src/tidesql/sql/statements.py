@@ -117,7 +117,7 @@ def lock_modes(strengths: dict[int, int], dsql: bool) -> dict[int, str]:
     for oid, strength in strengths.items():
         if strength in (pb.LCS_FORSHARE, pb.LCS_FORNOKEYUPDATE) and dsql:
             raise TideError(
-                f"unsupported locking clause: SELECT ... {_LOCK_NAMES[strength]}",
+                "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
                 hint="Aurora DSQL supports SELECT ... FOR UPDATE and SELECT ... FOR KEY SHARE.",
             )
