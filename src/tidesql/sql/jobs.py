@@ -165,47 +165,68 @@ async def _backfill(engine: Any, job: Job) -> None:
         cursor = pairs[-1][0] + b"\x00"
 
 
-async def _mark_valid(engine: Any, job: Job) -> None:
+async def change_table_definition(
+    engine: Any,
+    change: Callable[[C.Catalog], C.TableDef | None],
+    failure: str,
+    *,
+    stamp: bool = False,
+) -> None:
+    """Commit one change to a table's catalog definition in a transaction of its own,
+    retried at a fresh snapshot on conflict. ``change`` returns the changed copy, or None
+    when there is nothing (left) to change; ``stamp`` also rewrites the table's schema
+    stamp, failing transactions that relied on the old definition (OC001)."""
     for attempt in range(CHUNK_RETRIES_MAX):
         txn = engine.begin(Isolation.REPEATABLE_READ)
         catalog = await engine.catalog_for(txn)
-        table = catalog.tables.get(job.table_oid)
-        if table is None:
-            raise TideError("the table was dropped", sqlstate=sqlstates.UNDEFINED_TABLE)
-        changed = C.TableDef.from_json(table.to_json())
-        for index in changed.indexes:
-            if index.oid == job.index_oid:
-                index.valid = True
+        changed = change(catalog)
+        if changed is None:
+            txn.rollback()
+            return
+        version = str(catalog.version + 1).encode()
         txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
-        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
+        if stamp:
+            txn.put(C.schema_stamp_key(changed.oid), version, is_row=False)
+        txn.put(C.VERSION_KEY, version, is_row=False)
         try:
             await txn.commit()
             return
         except SerializationFailure:
             await asyncio.sleep(0.002 * (attempt + 1))
-    raise TideError("could not mark the index valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
+    raise TideError(failure, sqlstate=sqlstates.SERIALIZATION_FAILURE)
+
+
+def _copy_of(table: C.TableDef) -> C.TableDef:
+    return C.TableDef.from_json(table.to_json())
+
+
+async def _mark_valid(engine: Any, job: Job) -> None:
+    def change(catalog: C.Catalog) -> C.TableDef:
+        table = catalog.tables.get(job.table_oid)
+        if table is None:
+            raise TideError("the table was dropped", sqlstate=sqlstates.UNDEFINED_TABLE)
+        changed = _copy_of(table)
+        for index in changed.indexes:
+            if index.oid == job.index_oid:
+                index.valid = True
+        return changed
+
+    await change_table_definition(engine, change, "could not mark the index valid")
 
 
 async def discard_failed_index(engine: Any, job: Job) -> None:
     """Remove the index of a failed synchronous build from the catalog, as PostgreSQL's
     failed CREATE INDEX leaves nothing behind (extended mode)."""
-    for attempt in range(CHUNK_RETRIES_MAX):
-        txn = engine.begin(Isolation.REPEATABLE_READ)
-        catalog = await engine.catalog_for(txn)
+
+    def change(catalog: C.Catalog) -> C.TableDef | None:
         table = catalog.tables.get(job.table_oid)
         if table is None or all(i.oid != job.index_oid for i in table.indexes):
-            txn.rollback()
-            return
-        changed = C.TableDef.from_json(table.to_json())
+            return None
+        changed = _copy_of(table)
         changed.indexes = [i for i in changed.indexes if i.oid != job.index_oid]
-        txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
-        txn.put(C.schema_stamp_key(changed.oid), str(catalog.version + 1).encode(), is_row=False)
-        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
-        try:
-            await txn.commit()
-            return
-        except SerializationFailure:
-            await asyncio.sleep(0.002 * (attempt + 1))
+        return changed
+
+    await change_table_definition(engine, change, "could not remove the failed index", stamp=True)
 
 
 # ---------------------------------------------------------------- constraint validation
@@ -292,22 +313,16 @@ async def _validate(engine: Any, session: Any, job: Job) -> None:
         if following is None:
             break
         cursor = following
-    for attempt in range(CHUNK_RETRIES_MAX):
-        txn = engine.begin(Isolation.REPEATABLE_READ)
-        catalog = await engine.catalog_for(txn)
+
+    def change(catalog: C.Catalog) -> C.TableDef:
         table, _ = _constraint_of(catalog, job)
-        changed = C.TableDef.from_json(table.to_json())
+        changed = _copy_of(table)
         for definition in changed.constraints:
             if definition.oid == job.index_oid:
                 definition.validated = True
-        txn.put(C.relation_key(changed.oid), changed.to_json(), is_row=False)
-        txn.put(C.VERSION_KEY, str(catalog.version + 1).encode(), is_row=False)
-        try:
-            await txn.commit()
-            return
-        except SerializationFailure:
-            await asyncio.sleep(0.002 * (attempt + 1))
-    raise TideError("could not mark the constraint valid", sqlstate=sqlstates.SERIALIZATION_FAILURE)
+        return changed
+
+    await change_table_definition(engine, change, "could not mark the constraint valid")
 
 
 def _constraint_of(catalog: C.Catalog, job: Job) -> tuple[C.TableDef, C.ConstraintDef]:
