@@ -3700,30 +3700,6 @@ def _jsonb_rank(value: Any) -> int:
 jsonb_sort_key: Callable[[Any], Any] = T.sort_key(JSONB)
 
 
-def _jsonb_eq(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) == jsonb_sort_key(b))
-
-
-def _jsonb_ne(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) != jsonb_sort_key(b))
-
-
-def _jsonb_lt(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) < jsonb_sort_key(b))
-
-
-def _jsonb_le(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) <= jsonb_sort_key(b))
-
-
-def _jsonb_gt(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) > jsonb_sort_key(b))
-
-
-def _jsonb_ge(a: Any, b: Any) -> bool:
-    return bool(jsonb_sort_key(a) >= jsonb_sort_key(b))
-
-
 def _jsonb_inner(value: Any) -> Any:
     """A jsonb value as an element of an array or object (JSON null is ``None`` there)."""
     return None if value is JSONB_NULL else value
@@ -4450,14 +4426,6 @@ _NUMERIC_COMPARISONS: dict[str, Impl] = {
     ">": _numeric_gt,
     ">=": _numeric_ge,
 }
-_JSONB_COMPARISONS: dict[str, Impl] = {
-    "=": _jsonb_eq,
-    "<>": _jsonb_ne,
-    "<": _jsonb_lt,
-    "<=": _jsonb_le,
-    ">": _jsonb_gt,
-    ">=": _jsonb_ge,
-}
 
 
 def _keyed_comparisons(key: Callable[[Any], Any]) -> dict[str, Impl]:
@@ -4488,6 +4456,8 @@ def _strip_padding(s: str) -> str:
 
 #: character(n) compares without its trailing spaces.
 _BPCHAR_COMPARISONS = _keyed_comparisons(_strip_padding)
+_JSONB_COMPARISONS = _keyed_comparisons(jsonb_sort_key)
+_jsonb_eq = _JSONB_COMPARISONS["="]
 
 #: Types whose Python values already order as PostgreSQL orders them.
 # fmt: off
