@@ -211,6 +211,10 @@ class Savepoint:
     settings: dict[str, str]
     local_settings: dict[str, str]
     pending_sync_job: Any
+    #: Deferred foreign-key checks and SET CONSTRAINTS modes (PostgreSQL restores both).
+    deferred_checks: list[Any]
+    constraint_modes: dict[int, bool]
+    constraints_all_deferred: bool | None
 
 
 class SqlTransaction:
@@ -560,6 +564,9 @@ class Session:
                 dict(self.settings),
                 dict(sql_txn.local_settings),
                 self.pending_sync_job,
+                list(sql_txn.deferred_checks),
+                dict(sql_txn.constraint_modes),
+                sql_txn.constraints_all_deferred,
             )
         )
 
@@ -587,6 +594,11 @@ class Session:
         self.settings = dict(savepoint.settings)
         sql_txn.local_settings = dict(savepoint.local_settings)
         self.pending_sync_job = savepoint.pending_sync_job
+        # Checks queued since are for rows now undone; checks SET CONSTRAINTS … IMMEDIATE
+        # took off the list since (even one that failed) are pending again.
+        sql_txn.deferred_checks = list(savepoint.deferred_checks)
+        sql_txn.constraint_modes = dict(savepoint.constraint_modes)
+        sql_txn.constraints_all_deferred = savepoint.constraints_all_deferred
         self._settings_generation += 1
         self.failed = False
         return changed
