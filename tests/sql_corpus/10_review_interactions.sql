@@ -51,3 +51,20 @@ DELETE FROM c10_sdp WHERE id = 1;
 SELECT id, a, b FROM c10_sdc ORDER BY id;
 UPDATE c10_sdp SET id = 3 WHERE id = 2;
 SELECT id, a, b FROM c10_sdc ORDER BY id;
+-- ROLLBACK TO SAVEPOINT does not give back nextval values, also of a sequence the
+-- transaction itself created (its row is in the transaction's own writes).
+DROP TABLE IF EXISTS c10_sq;
+BEGIN;
+CREATE SEQUENCE c10_sq_seq;
+CREATE TABLE c10_sq (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+SAVEPOINT a;
+SELECT nextval('c10_sq_seq');
+INSERT INTO c10_sq (v) VALUES ('x') RETURNING id;
+ROLLBACK TO SAVEPOINT a;
+SELECT currval('c10_sq_seq');
+SELECT nextval('c10_sq_seq');
+INSERT INTO c10_sq (v) VALUES ('y') RETURNING id;
+COMMIT;
+SELECT id, v FROM c10_sq ORDER BY id;
+SELECT nextval('c10_sq_seq');
+DROP SEQUENCE c10_sq_seq;

@@ -46,7 +46,7 @@ from tidesql import roundtrips, sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
-from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
+from tidesql.sql.catalog import Catalog, IndexDef, TableInfo, sequence_row_key
 from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL, statement_refusal
 from tidesql.sql.engine import Engine
 from tidesql.sql.parser import ParsedStatement, parse
@@ -582,7 +582,21 @@ class Session:
         sql_txn, index = self._find_savepoint(name)
         savepoint = sql_txn.savepoints[index]
         del sql_txn.savepoints[index + 1 :]
-        sql_txn.core.rollback_to(savepoint.notebook)
+        # nextval is not undone (PostgreSQL): the row of a sequence this transaction
+        # created or altered before the savepoint keeps the values handed out since.
+        core = sql_txn.core
+        writes = core.state.writes
+        carried = {
+            key: writes[key]
+            for key in (
+                sequence_row_key(t.oid) for t in savepoint.catalog.tables.values() if t.kind == "S"
+            )
+            if key in savepoint.notebook.writes and writes.get(key) is not None
+        }
+        core.rollback_to(savepoint.notebook)
+        for key, value in carried.items():
+            assert value is not None
+            core.put(key, value)
         sql_txn.catalog = savepoint.catalog
         sql_txn.ddl_count = savepoint.ddl_count
         sql_txn.dml = savepoint.dml
