@@ -341,6 +341,16 @@ def test_not_valid_constraints_validated_by_async_job(tidesql_dsn: str) -> None:
             (f"{child}_fk",),
         ).fetchone()
         assert definition == (f"FOREIGN KEY (p) REFERENCES {parent}(id)",)
+        # ASYNC answers with the job id alone: a subcommand beside it is refused rather
+        # than silently skipped.
+        error = error_of(
+            c, f"ALTER TABLE ASYNC {child} ADD COLUMN r int, VALIDATE CONSTRAINT {child}_fk"
+        )
+        assert error.sqlstate == "0A000"
+        assert c.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = %s", (child,)
+        ).fetchone() == (3,)
+        c.execute(f"ALTER TABLE {child} ADD COLUMN r int")
 
 
 def test_extended_mode_validates_at_once(extended_dsn: str) -> None:

@@ -803,6 +803,13 @@ async def _alter_table(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
         )
     alter = AlterTable(session, writer, table, statement)
+    if statement.is_async and len(node.cmds) > 1:
+        # ASYNC … VALIDATE CONSTRAINT answers with its job id alone: other subcommands
+        # beside it would not be applied.
+        raise not_supported(
+            "unsupported statement: ALTER TABLE ASYNC with more than one subcommand",
+            hint="Run the other subcommands in their own ALTER TABLE.",
+        )
     for command_node in node.cmds:
         command = command_node.alter_table_cmd
         handler = _ALTER_TABLE_COMMANDS.get(command.subtype)
