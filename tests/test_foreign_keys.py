@@ -251,6 +251,25 @@ def test_for_key_share_alone_follows_the_same_rules(tidesql_dsn: str) -> None:
         assert error_of(a, "COMMIT").sqlstate == "40001"
 
 
+def test_rollback_to_savepoint_releases_key_shares(extended_dsn: str) -> None:
+    """A key-share taken after a savepoint (FK check, FOR KEY SHARE) goes with ROLLBACK TO,
+    as PostgreSQL releases the row lock: a concurrent delete no longer fails the COMMIT."""
+    parent, child = parent_and_child(extended_dsn)
+    (other,) = names("o")
+    with connect(extended_dsn) as a, connect(extended_dsn) as b:
+        a.execute(f"CREATE TABLE {other} (id int PRIMARY KEY)")
+        a.execute("BEGIN")
+        a.execute(f"INSERT INTO {other} VALUES (1)")
+        a.execute("SAVEPOINT s")
+        a.execute(f"INSERT INTO {child} VALUES (10, 1)")
+        a.execute(f"SELECT id FROM {parent} WHERE id = 2 FOR KEY SHARE")
+        a.execute("ROLLBACK TO SAVEPOINT s")
+        b.execute(f"DELETE FROM {parent}")
+        a.execute("COMMIT")
+        assert a.execute(f"SELECT id FROM {other}").fetchall() == [(1,)]
+        assert a.execute(f"SELECT count(*) FROM {child}").fetchone() == (0,)
+
+
 @pytest.mark.parametrize("clause", ["FOR SHARE", "FOR NO KEY UPDATE"])
 def test_dsql_refuses_other_row_locks(tidesql_dsn: str, extended_dsn: str, clause: str) -> None:
     (table,) = names("t")
@@ -322,6 +341,16 @@ def test_not_valid_constraints_validated_by_async_job(tidesql_dsn: str) -> None:
             (f"{child}_fk",),
         ).fetchone()
         assert definition == (f"FOREIGN KEY (p) REFERENCES {parent}(id)",)
+        # ASYNC answers with the job id alone: a subcommand beside it is refused rather
+        # than silently skipped.
+        error = error_of(
+            c, f"ALTER TABLE ASYNC {child} ADD COLUMN r int, VALIDATE CONSTRAINT {child}_fk"
+        )
+        assert error.sqlstate == "0A000"
+        assert c.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = %s", (child,)
+        ).fetchone() == (3,)
+        c.execute(f"ALTER TABLE {child} ADD COLUMN r int")
 
 
 def test_extended_mode_validates_at_once(extended_dsn: str) -> None:

@@ -803,6 +803,13 @@ async def _alter_table(
             f'relation "{relation.relname}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
         )
     alter = AlterTable(session, writer, table, statement)
+    if statement.is_async and len(node.cmds) > 1:
+        # ASYNC … VALIDATE CONSTRAINT answers with its job id alone: other subcommands
+        # beside it would not be applied.
+        raise not_supported(
+            "unsupported statement: ALTER TABLE ASYNC with more than one subcommand",
+            hint="Run the other subcommands in their own ALTER TABLE.",
+        )
     for command_node in node.cmds:
         command = command_node.alter_table_cmd
         handler = _ALTER_TABLE_COMMANDS.get(command.subtype)
@@ -875,13 +882,50 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
     dropping.name = f"........pg.dropped.{dropping.attnum}........"
     dropping.identity = ""
     _drop_owned_sequences(alter.writer, table.oid, dropping.attnum)
-    table.indexes = [i for i in table.indexes if dropping.attnum not in i.columns]
+    # Indexes and constraints that use the column go with it, as in PostgreSQL — also
+    # expression and partial indexes and CHECKs that name it only in their expression.
+    column_name = command.name
+    table.indexes = [
+        i
+        for i in table.indexes
+        if dropping.attnum not in i.columns
+        and dropping.attnum not in i.include
+        and not any(_mentions_column(e, column_name) for e in i.expressions)
+        and not (i.predicate is not None and _mentions_column(i.predicate, column_name))
+    ]
     table.constraints = [
         c
         for c in table.constraints
         if dropping.attnum not in c.columns
         and not (c.kind == "f" and c.ref_table == table.oid and dropping.attnum in c.ref_columns)
+        and not (c.kind == "c" and c.expression and _mentions_column(c.expression, column_name))
     ]
+
+
+def _mentions_column(expression: str, column: str) -> bool:
+    """Whether an index or CHECK expression (stored as text) refers to ``column``."""
+    from tidesql.sql.statements import _parse_expression
+
+    found = False
+
+    def walk(message: Any) -> None:
+        nonlocal found
+        if found:
+            return
+        if isinstance(message, pb.ColumnRef):
+            names = string_values(message.fields)
+            found = bool(names) and names[-1] == column
+            return
+        for _, value in message.ListFields():
+            if hasattr(value, "ListFields"):
+                walk(value)
+            elif not isinstance(value, str | bytes) and hasattr(value, "__iter__"):
+                for item in value:
+                    if hasattr(item, "ListFields"):
+                        walk(item)
+
+    walk(_parse_expression(expression))
+    return found
 
 
 async def _column_default_command(alter: AlterTable, command: Any) -> None:

@@ -495,7 +495,7 @@ class RowHooks:
                     changed[attnum - 1] = None
                 else:
                     default = defaults.get(attnum)
-                    changed[attnum - 1] = None if default is None else default((), ctx.env)
+                    changed[attnum - 1] = None if default is None else await default.value(ctx)
             await writer.update(key, row, changed, depth=depth + 1)
 
 

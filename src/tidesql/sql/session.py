@@ -46,7 +46,7 @@ from tidesql import roundtrips, sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
-from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
+from tidesql.sql.catalog import Catalog, IndexDef, TableInfo, sequence_row_key
 from tidesql.sql.dsql import DDL_AND_DML, MORE_THAN_ONE_DDL, statement_refusal
 from tidesql.sql.engine import Engine
 from tidesql.sql.parser import ParsedStatement, parse
@@ -211,6 +211,10 @@ class Savepoint:
     settings: dict[str, str]
     local_settings: dict[str, str]
     pending_sync_job: Any
+    #: Deferred foreign-key checks and SET CONSTRAINTS modes (PostgreSQL restores both).
+    deferred_checks: list[Any]
+    constraint_modes: dict[int, bool]
+    constraints_all_deferred: bool | None
 
 
 class SqlTransaction:
@@ -560,6 +564,9 @@ class Session:
                 dict(self.settings),
                 dict(sql_txn.local_settings),
                 self.pending_sync_job,
+                list(sql_txn.deferred_checks),
+                dict(sql_txn.constraint_modes),
+                sql_txn.constraints_all_deferred,
             )
         )
 
@@ -575,7 +582,21 @@ class Session:
         sql_txn, index = self._find_savepoint(name)
         savepoint = sql_txn.savepoints[index]
         del sql_txn.savepoints[index + 1 :]
-        sql_txn.core.rollback_to(savepoint.notebook)
+        # nextval is not undone (PostgreSQL): the row of a sequence this transaction
+        # created or altered before the savepoint keeps the values handed out since.
+        core = sql_txn.core
+        writes = core.state.writes
+        carried = {
+            key: writes[key]
+            for key in (
+                sequence_row_key(t.oid) for t in savepoint.catalog.tables.values() if t.kind == "S"
+            )
+            if key in savepoint.notebook.writes and writes.get(key) is not None
+        }
+        core.rollback_to(savepoint.notebook)
+        for key, value in carried.items():
+            assert value is not None
+            core.put(key, value)
         sql_txn.catalog = savepoint.catalog
         sql_txn.ddl_count = savepoint.ddl_count
         sql_txn.dml = savepoint.dml
@@ -587,6 +608,11 @@ class Session:
         self.settings = dict(savepoint.settings)
         sql_txn.local_settings = dict(savepoint.local_settings)
         self.pending_sync_job = savepoint.pending_sync_job
+        # Checks queued since are for rows now undone; checks SET CONSTRAINTS … IMMEDIATE
+        # took off the list since (even one that failed) are pending again.
+        sql_txn.deferred_checks = list(savepoint.deferred_checks)
+        sql_txn.constraint_modes = dict(savepoint.constraint_modes)
+        sql_txn.constraints_all_deferred = savepoint.constraints_all_deferred
         self._settings_generation += 1
         self.failed = False
         return changed

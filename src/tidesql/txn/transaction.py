@@ -161,6 +161,7 @@ class NotebookMark:
     writes: dict[bytes, bytes | None]
     row_keys: frozenset[bytes]
     lock_keys: frozenset[bytes]
+    key_share_keys: frozenset[bytes]
     change_bytes: int
     check_timestamp: int | None
 
@@ -268,6 +269,7 @@ class Transaction:
             dict(state.writes),
             frozenset(state.row_keys),
             frozenset(state.lock_keys),
+            frozenset(state.key_share_keys),
             state.change_bytes,
             state.check_timestamp,
         )
@@ -280,6 +282,7 @@ class Transaction:
         state.writes = dict(mark.writes)
         state.row_keys = set(mark.row_keys)
         state.lock_keys = set(mark.lock_keys)
+        state.key_share_keys = set(mark.key_share_keys)
         state.change_bytes = mark.change_bytes
         state.check_timestamp = mark.check_timestamp
         self._statement = None
