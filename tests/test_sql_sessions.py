@@ -313,3 +313,18 @@ def test_synchronous_create_index_in_extended_mode_is_built_when_it_returns(
         plan = "\n".join(r[0] for r in c.execute(f"EXPLAIN SELECT id FROM {name} WHERE kind = 'x'"))
         assert f"{name}_kind" in plan
         assert sqlstate_of(c, f"CREATE UNIQUE INDEX {name}_code ON {name} (code)")[0] == "23505"
+
+
+def test_end_of_block_reports_settings_that_change_back(extended_dsn: str) -> None:
+    with connect(extended_dsn) as c:
+        assert c.info.parameter_status("TimeZone") == "UTC"
+        c.execute("BEGIN")
+        c.execute("SET LOCAL TimeZone = 'Asia/Tokyo'")
+        assert c.info.parameter_status("TimeZone") == "Asia/Tokyo"
+        c.execute("COMMIT")
+        assert c.info.parameter_status("TimeZone") == "UTC"
+        c.execute("BEGIN")
+        c.execute("SET TimeZone = 'Europe/Paris'")
+        c.execute("ROLLBACK")
+        assert c.info.parameter_status("TimeZone") == "UTC"
+        assert c.execute("SHOW TimeZone").fetchone() == ("UTC",)

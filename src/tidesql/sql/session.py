@@ -229,8 +229,6 @@ class SqlTransaction:
         self.timestamp = dt.datetime.now(dt.UTC)
         #: No statement has run yet (its statement_timestamp() is ``timestamp``).
         self.first_statement = True
-        self.saved_settings: dict[str, str] | None = None
-        self.local_settings: dict[str, str] = {}
         #: Open savepoints, oldest first (extended mode).
         self.savepoints: list[Savepoint] = []
         #: Checks of deferred foreign keys, run at COMMIT; SET CONSTRAINTS modes.
@@ -261,6 +259,13 @@ class Session:
         self.settings: dict[str, str] = dict(DEFAULT_SETTINGS)
         self.settings["session_authorization"] = user
         self.transaction: SqlTransaction | None = None
+        #: The block's settings: as they were before its first SET (restored by ROLLBACK),
+        #: and SET LOCAL values (gone at the block's end). A block's transaction opens at
+        #: its first statement, so these live on the session, from BEGIN on. Set before
+        #: the startup parameters are applied, which go through set_setting.
+        self.in_block = False
+        self.block_saved_settings: dict[str, str] | None = None
+        self.local_settings: dict[str, str] = {}
         self._format_settings: tuple[dict[str, str], int, T.FormatSettings] | None = None
         self._settings_generation = 0
         for name, value in (startup or {}).items():
@@ -278,7 +283,6 @@ class Session:
                 self.set_setting(lowered, value)
             except TideError:
                 continue
-        self.in_block = False
         self.failed = False
         self.block_isolation: Isolation | None = None
         self.prepared: dict[str, PreparedStatement] = {}
@@ -305,7 +309,7 @@ class Session:
         return "T" if self.in_block else "I"
 
     def format_settings(self) -> T.FormatSettings:
-        if self.transaction is not None and self.transaction.local_settings:
+        if self.local_settings:
             return self._build_format_settings()
         cached = self._format_settings
         if (
@@ -432,8 +436,8 @@ class Session:
     # ------------------------------------------------------------ settings
     def get_setting(self, name: str) -> str:
         lowered = name.lower()
-        if self.transaction is not None and lowered in self.transaction.local_settings:
-            return self.transaction.local_settings[lowered]
+        if lowered in self.local_settings:
+            return self.local_settings[lowered]
         if lowered in self.settings:
             return self.settings[lowered]
         if "." in lowered:
@@ -461,15 +465,15 @@ class Session:
             )
         value = normalize_setting(self, lowered, value)
         self._settings_generation += 1
-        if local and self.transaction is not None:
-            self.transaction.local_settings[lowered] = value
+        if local:
+            if not self.in_block:
+                # PostgreSQL warns "SET LOCAL can only be used in transaction blocks" and
+                # changes nothing.
+                return {}
+            self.local_settings[lowered] = value
         else:
-            if (
-                self.transaction is not None
-                and self.in_block
-                and self.transaction.saved_settings is None
-            ):
-                self.transaction.saved_settings = dict(self.settings)
+            if self.in_block and self.block_saved_settings is None:
+                self.block_saved_settings = dict(self.settings)
             self.settings[lowered] = value
         if lowered in REPORTED:
             return {REPORTED[lowered]: value}
@@ -504,6 +508,7 @@ class Session:
         self.transaction = None
         self.in_block = False
         self.block_isolation = None
+        self._end_block_settings(keep=True)
         job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
@@ -544,10 +549,23 @@ class Session:
         self.failed = False
         self.block_isolation = None
         self.pending_sync_job = None
+        self._end_block_settings(keep=False)
         if transaction is not None:
             transaction.core.rollback()
-            if transaction.saved_settings is not None:
-                self.settings = transaction.saved_settings
+
+    def _end_block_settings(self, *, keep: bool) -> None:
+        """At the end of a block: SET LOCAL values go; a ROLLBACK also undoes its SETs."""
+        saved, self.block_saved_settings = self.block_saved_settings, None
+        if self.local_settings:
+            self.local_settings = {}
+            self._settings_generation += 1
+        if not keep and saved is not None:
+            self.settings = saved
+            self._settings_generation += 1
+
+    def reported_values(self) -> dict[str, str]:
+        """The ParameterStatus values as the session sees them now (SET LOCAL included)."""
+        return {wire: self.get_setting(name) for name, wire in REPORTED.items()}
 
     # ------------------------------------------------------------ savepoints
     async def savepoint(self, name: str) -> None:
@@ -562,7 +580,7 @@ class Session:
                 sql_txn.ddl_count,
                 sql_txn.dml,
                 dict(self.settings),
-                dict(sql_txn.local_settings),
+                dict(self.local_settings),
                 self.pending_sync_job,
                 list(sql_txn.deferred_checks),
                 dict(sql_txn.constraint_modes),
@@ -606,7 +624,7 @@ class Session:
             if setting in REPORTED and self.settings.get(setting) != value
         }
         self.settings = dict(savepoint.settings)
-        sql_txn.local_settings = dict(savepoint.local_settings)
+        self.local_settings = dict(savepoint.local_settings)
         self.pending_sync_job = savepoint.pending_sync_job
         # Checks queued since are for rows now undone; checks SET CONSTRAINTS … IMMEDIATE
         # took off the list since (even one that failed) are pending again.

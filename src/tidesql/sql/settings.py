@@ -107,18 +107,21 @@ def _datestyle(session: Any, value: str) -> str:
     parts = [p.strip().lower() for p in value.split(",") if p.strip()]
     current = session.settings.get("datestyle", "ISO, MDY").split(", ")
     style, order = current[0], current[1] if len(current) > 1 else "MDY"
+    order_given = False
     for part in parts:
         if part in ("iso", "sql", "postgres", "german"):
             style = {"iso": "ISO", "sql": "SQL", "postgres": "Postgres", "german": "German"}[part]
         elif part in ("mdy", "us", "noneuropean"):
-            order = "MDY"
+            order, order_given = "MDY", True
         elif part in ("dmy", "euro", "european"):
-            order = "DMY"
+            order, order_given = "DMY", True
         elif part == "ymd":
-            order = "YMD"
+            order, order_given = "YMD", True
         else:
             raise TideError(
                 f'invalid value for parameter "DateStyle": "{value}"',
                 sqlstate=sqlstates.INVALID_PARAMETER_VALUE,
             )
+    if style == "German" and not order_given:
+        order = "DMY"  # as PostgreSQL: German dates are day-first unless told otherwise
     return f"{style}, {order}"

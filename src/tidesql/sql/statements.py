@@ -770,19 +770,21 @@ async def _transaction(
             return StatementResult(
                 "COMMIT", notices=[_notice("25P01", "there is no transaction in progress")]
             )
+        before = session.reported_values()
         if session.failed:
             session._rollback()
-            return StatementResult("ROLLBACK")
+            return StatementResult("ROLLBACK", parameter_status=_changed(session, before))
         await session._commit()
-        return StatementResult("COMMIT")
+        return StatementResult("COMMIT", parameter_status=_changed(session, before))
     if kind in (pb.TRANS_STMT_ROLLBACK,):
         if not session.in_block:
             session._rollback()
             return StatementResult(
                 "ROLLBACK", notices=[_notice("25P01", "there is no transaction in progress")]
             )
+        before = session.reported_values()
         session._rollback()
-        return StatementResult("ROLLBACK")
+        return StatementResult("ROLLBACK", parameter_status=_changed(session, before))
     if kind in (pb.TRANS_STMT_SAVEPOINT, pb.TRANS_STMT_RELEASE, pb.TRANS_STMT_ROLLBACK_TO):
         if session.engine.mode == "dsql":
             raise TideError("SAVEPOINT is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED)
@@ -797,6 +799,13 @@ async def _transaction(
     raise TideError(
         "this transaction command is not supported", sqlstate=sqlstates.FEATURE_NOT_SUPPORTED
     )
+
+
+def _changed(session: Any, before: dict[str, str]) -> dict[str, str]:
+    """Reported settings whose value the end of a block changed (SET LOCAL reverting, or
+    a ROLLBACK undoing a SET): PostgreSQL sends ParameterStatus for them."""
+    after: dict[str, str] = session.reported_values()
+    return {name: value for name, value in after.items() if before.get(name) != value}
 
 
 def _notice(code: str, message: str) -> Any:
