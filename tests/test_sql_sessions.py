@@ -328,3 +328,27 @@ def test_end_of_block_reports_settings_that_change_back(extended_dsn: str) -> No
         c.execute("ROLLBACK")
         assert c.info.parameter_status("TimeZone") == "UTC"
         assert c.execute("SHOW TimeZone").fetchone() == ("UTC",)
+
+
+def test_add_column_to_a_table_with_rows_checks_what_the_rows_would_read(
+    extended_dsn: str,
+) -> None:
+    name = table_name("addcol")
+    with connect(extended_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        c.execute(f"INSERT INTO {name} VALUES (1), (2)")
+        c.execute(f"CREATE DOMAIN {name}_pos AS int CHECK (VALUE > 0)")
+        c.execute(f"CREATE DOMAIN {name}_nn AS int NOT NULL")
+        c.execute(f"ALTER TABLE {name} ADD COLUMN p {name}_pos")  # NULL passes a CHECK
+        assert sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN q {name}_pos DEFAULT -1")[0] == (
+            "23514"
+        )
+        assert sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN r {name}_nn")[0] == "23502"
+        assert sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN s int NOT NULL")[0] == "23502"
+        state, message = sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN t float8 DEFAULT random()")
+        assert state == "0A000" and "volatile" in message
+        c.execute(f"ALTER TABLE {name} ADD COLUMN u {name}_pos DEFAULT 7")
+        assert c.execute(f"SELECT id, p, u FROM {name} ORDER BY id").fetchall() == [
+            (1, None, 7),
+            (2, None, 7),
+        ]

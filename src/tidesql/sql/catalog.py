@@ -94,6 +94,9 @@ class ColumnDef:
     attnum: int = 0
     dropped: bool = False
     identity: str = ""  # "", "a" (ALWAYS) or "d" (BY DEFAULT)
+    #: ADD COLUMN … DEFAULT on a table with rows: the default's value (text form) that
+    #: rows written before the column existed read (PostgreSQL's attmissingval).
+    missing: str | None = None
     #: The column's domain (CREATE DOMAIN), 0 for none: ``type_oid`` and ``modifier``
     #: are then the domain's base type, which is what rows store and clients are sent.
     domain_oid: int = 0
@@ -306,7 +309,14 @@ class TableInfo:
         self.column_types: list[T.SqlType | None] = [
             None if c.dropped else c.sql_type for c in table.columns
         ]
-        self.codec = RowCodec(self.column_types)
+        self.codec = RowCodec(
+            self.column_types,
+            missing={
+                c.attnum - 1: T.parse_value(c.missing, c.sql_type)
+                for c in table.columns
+                if c.missing is not None and not c.dropped
+            },
+        )
         self.by_name = {c.name: c for c in table.columns if not c.dropped}
         dropped = any(c.dropped for c in table.columns)
         #: Positions of live columns in a decoded row, or None when none was dropped.

@@ -838,11 +838,48 @@ async def _add_column_command(alter: AlterTable, command: Any) -> None:
     )
     if pending:
         raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
-    if column.not_null and column.default is None:
+    await _fill_new_column(alter, column)
+
+
+async def _fill_new_column(alter: AlterTable, column: C.ColumnDef) -> None:
+    """What rows stored before ADD COLUMN read in it: the default, computed once (as
+    PostgreSQL's attmissingval), checked against NOT NULL and the column's domain."""
+    from tidesql.keys import prefix_end
+    from tidesql.sql.domains import checker_for
+    from tidesql.sql.session import Env
+
+    table, writer = alter.table, alter.writer
+    prefix = C.TableInfo(table, "").key_prefix
+    if not await writer.txn.scan(prefix, prefix_end(prefix), limit=1):
+        return  # no rows: nothing reads the new column before it is written
+    catalog = writer.catalog
+    domain = catalog.domains.get(column.domain_oid) if column.domain_oid else None
+    default = column.default
+    if default is None and domain is not None:
+        default = domain.default
+    value = None
+    if default is not None:
+        from tidesql.sql.planner import Planner, Scope
+        from tidesql.sql.statements import _parse_expression
+
+        planner = Planner(catalog, alter.session.search_path())
+        expr = planner.bind_standalone(_parse_expression(default), Scope(), "DEFAULT")
+        expr = planner.coerce(expr, column.sql_type, context="assignment")
+        if planner.has_volatile:
+            raise not_supported(
+                "ADD COLUMN with a volatile DEFAULT on a table with rows is not supported",
+                hint="Add the column without a default, then UPDATE the rows.",
+            )
+        value = expr.compile()((), Env(alter.session))
+    if value is None and column.not_null:
         raise TideError(
             f'column "{column.name}" of relation "{table.name}" contains null values',
             sqlstate=sqlstates.NOT_NULL_VIOLATION,
         )
+    if domain is not None:
+        checker_for(catalog, domain)(value, Env(alter.session))
+    if value is not None:
+        column.missing = T.format_value(value, column.sql_type)
 
 
 async def _drop_column_command(alter: AlterTable, command: Any) -> None:

@@ -115,8 +115,11 @@ def _converter(table: dict[int, Converter], sql_type: T.SqlType) -> Converter | 
 class RowCodec:
     """Encode and decode one table's rows; built once per table definition."""
 
-    def __init__(self, column_types: Sequence[T.SqlType | None]) -> None:
+    def __init__(
+        self, column_types: Sequence[T.SqlType | None], missing: dict[int, Any] | None = None
+    ) -> None:
         # column_types[i] is the type of attnum i + 1, or None for a dropped column.
+        # missing[i]: what a row stored before column i was added reads there (else NULL).
         self.width = len(column_types)
         self._out = [
             (i, c)
@@ -129,6 +132,12 @@ class RowCodec:
             if t is not None and (c := _converter(_FROM_STORED, t)) is not None
         ]
         self._packer = msgpack.Packer(use_bin_type=True)
+        padding: list[Any] = [None] * self.width
+        for i, value in (missing or {}).items():
+            column_type = column_types[i]
+            convert = _converter(_TO_STORED, column_type) if column_type is not None else None
+            padding[i] = convert(value) if convert is not None and value is not None else value
+        self._padding = padding
 
     def encode(self, row: Sequence[Any]) -> bytes:
         values = list(row)
@@ -142,7 +151,7 @@ class RowCodec:
     def decode(self, data: bytes) -> list[Any]:
         values: list[Any] = msgpack.unpackb(data, raw=False, use_list=True)
         if len(values) < self.width:
-            values.extend([None] * (self.width - len(values)))
+            values.extend(self._padding[len(values) :])
         for i, convert in self._in:
             value = values[i]
             if value is not None:

@@ -1,0 +1,26 @@
+-- ADD COLUMN on a table with rows: existing rows read the default (computed once).
+DROP TABLE IF EXISTS c12_t;
+CREATE TABLE c12_t (id int PRIMARY KEY, v text);
+INSERT INTO c12_t VALUES (1, 'a'), (2, 'b');
+ALTER TABLE c12_t ADD COLUMN n int DEFAULT 3 NOT NULL;
+SELECT * FROM c12_t ORDER BY id;
+INSERT INTO c12_t (id, v) VALUES (3, 'c');
+INSERT INTO c12_t VALUES (4, 'd', 40);
+SELECT * FROM c12_t ORDER BY id;
+ALTER TABLE c12_t ADD COLUMN w text DEFAULT 'x' || 'y';
+ALTER TABLE c12_t ADD COLUMN d date DEFAULT '2024-02-29';
+ALTER TABLE c12_t ADD COLUMN q numeric(6,2) DEFAULT 1.5;
+SELECT * FROM c12_t ORDER BY id;
+UPDATE c12_t SET n = n + 1, w = upper(w) WHERE id = 1;
+SELECT * FROM c12_t ORDER BY id;
+SELECT count(*) FROM c12_t WHERE n = 3 AND w = 'xy' AND q = 1.5;
+ALTER TABLE c12_t ADD COLUMN z int NOT NULL;
+ALTER TABLE c12_t DROP COLUMN w;
+SELECT * FROM c12_t ORDER BY id;
+DROP TABLE IF EXISTS c12_e;
+CREATE TABLE c12_e (id int PRIMARY KEY);
+ALTER TABLE c12_e ADD COLUMN z int NOT NULL;
+INSERT INTO c12_e VALUES (1, 2);
+SELECT * FROM c12_e;
+DROP TABLE c12_e;
+DROP TABLE c12_t;
