@@ -323,6 +323,30 @@ REFUSED = [
     ),
 ]
 
+# A read-only transaction (BEGIN READ ONLY is in DSQL's supported SQL) refuses writes
+# with PostgreSQL's 25006 and words.
+READ_ONLY = [
+    Case(
+        "BEGIN READ ONLY; INSERT INTO {t} VALUES (2, 'two', 2)",
+        "25006",
+        "cannot execute INSERT in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+    Case(
+        "START TRANSACTION READ ONLY; UPDATE {t} SET b = 2",
+        "25006",
+        "cannot execute UPDATE in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+    Case(
+        "BEGIN READ ONLY; ALTER TABLE {t} ADD COLUMN c text",
+        "25006",
+        "cannot execute ALTER TABLE in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+]
+REFUSED += READ_ONLY
+
 # ---------------------------------------------------------------- allowed statements
 ALLOWED = [
     Case("ANALYZE {t}", None, "ANALYZE", SUPPORTED_SQL),
@@ -396,7 +420,9 @@ def test_dsql_answers_as_documented(dsn: str, case: Case) -> None:
         assert c.execute("SELECT 1").fetchone() == (1,)
 
 
-@pytest.mark.parametrize("case", [c for c in REFUSED if not c.sql.startswith("BEGIN")], ids=str)
+@pytest.mark.parametrize(
+    "case", [c for c in REFUSED if not c.sql.startswith(("BEGIN", "START"))], ids=str
+)
 def test_a_refusal_inside_a_block_aborts_it(dsn: str, case: Case) -> None:
     """Inside BEGIN … a refusal fails the block: 25P02 until ROLLBACK, then usable."""
     with connect(dsn) as c:

@@ -44,6 +44,7 @@ import pg_query.pg_query_pb2 as pb
 
 from tidesql import roundtrips, sqlstates
 from tidesql.errors import TideError
+from tidesql.sql import readonly
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, IndexDef, TableInfo
@@ -221,6 +222,8 @@ class SqlTransaction:
         self.catalog = catalog
         self.ddl_count = 0
         self.dml = False
+        #: BEGIN READ ONLY, SET TRANSACTION READ ONLY, or default_transaction_read_only.
+        self.read_only = False
         self.stamped: set[int] = set()
         self.timestamp = dt.datetime.now(dt.UTC)
         #: No statement has run yet (its statement_timestamp() is ``timestamp``).
@@ -277,6 +280,8 @@ class Session:
         self.in_block = False
         self.failed = False
         self.block_isolation: Isolation | None = None
+        #: The block's access mode, fixed at BEGIN (its option, else the default then).
+        self.block_read_only: bool | None = None
         self.prepared: dict[str, PreparedStatement] = {}
         self.cancelled = False
         self._running: asyncio.Task[Any] | None = None
@@ -428,6 +433,8 @@ class Session:
     # ------------------------------------------------------------ settings
     def get_setting(self, name: str) -> str:
         lowered = name.lower()
+        if lowered == "transaction_read_only":
+            return "on" if self.transaction_read_only() else "off"
         if self.transaction is not None and lowered in self.transaction.local_settings:
             return self.transaction.local_settings[lowered]
         if lowered in self.settings:
@@ -456,6 +463,9 @@ class Session:
                 sqlstate=sqlstates.CANT_CHANGE_RUNTIME_PARAM,
             )
         value = normalize_setting(self, lowered, value)
+        if lowered == "transaction_read_only":
+            sql_statements.set_transaction_read_only(self, value == "on")
+            return {}
         self._settings_generation += 1
         if local and self.transaction is not None:
             self.transaction.local_settings[lowered] = value
@@ -482,6 +492,14 @@ class Session:
         return ["pg_catalog", *[n for n in out if n != "pg_catalog"]]
 
     # ------------------------------------------------------------ transactions
+    def transaction_read_only(self) -> bool:
+        """Whether the current (or, outside a block, the next) transaction is read-only."""
+        if self.transaction is not None:
+            return self.transaction.read_only
+        if self.in_block and self.block_read_only is not None:
+            return self.block_read_only
+        return self.settings["default_transaction_read_only"] == "on"
+
     async def ensure_transaction(self, isolation: Isolation | None = None) -> SqlTransaction:
         if self.transaction is None:
             level = (
@@ -492,7 +510,9 @@ class Session:
             eventual = self.settings["tidesql.read_consistency"] == "eventual"
             core = self.engine.begin(level, self.az, eventual=eventual)
             catalog = await self.engine.catalog_for(core)
+            read_only = self.transaction_read_only()
             self.transaction = SqlTransaction(core, catalog)
+            self.transaction.read_only = read_only
         return self.transaction
 
     async def _commit(self) -> None:
@@ -500,6 +520,7 @@ class Session:
         self.transaction = None
         self.in_block = False
         self.block_isolation = None
+        self.block_read_only = None
         job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
@@ -539,6 +560,7 @@ class Session:
         self.in_block = False
         self.failed = False
         self.block_isolation = None
+        self.block_read_only = None
         self.pending_sync_job = None
         if transaction is not None:
             transaction.core.rollback()
@@ -691,6 +713,7 @@ class Session:
             refusal = statement_refusal(statement.kind, statement.node)
             if refusal is not None:
                 raise refusal
+        readonly.check_statement(self, statement)
         handler = sql_statements.HANDLERS.get(statement.kind)
         if handler is None:
             return sql_statements.unsupported(self, statement)

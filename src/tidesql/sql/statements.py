@@ -18,7 +18,7 @@ import pg_query.pg_query_pb2 as pb
 import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
-from tidesql.sql import dsql
+from tidesql.sql import dsql, readonly
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
@@ -758,12 +758,16 @@ async def _transaction(
     kind = node.kind
     if kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
         isolation = _isolation_option(session, node.options)
+        read_only = _read_only_option(node.options)
         if session.in_block:
             return StatementResult(
                 "BEGIN", notices=[_notice("25001", "there is already a transaction in progress")]
             )
+        if read_only is None:
+            read_only = session.settings["default_transaction_read_only"] == "on"
         session.in_block = True
         session.block_isolation = isolation
+        session.block_read_only = read_only
         return StatementResult("BEGIN")
     if kind in (pb.TRANS_STMT_COMMIT,):
         if not session.in_block:
@@ -812,9 +816,33 @@ def _isolation_option(session: Any, options: Any) -> Isolation | None:
         if element.defname == "transaction_isolation":
             level = node_kind(element.arg)[1].sval.sval.lower()
             isolation = check_isolation(session, level)
-        elif element.defname == "transaction_read_only":
-            pass
     return isolation
+
+
+def _read_only_option(options: Any) -> bool | None:
+    """READ ONLY → True, READ WRITE → False, neither → None (the last one given wins)."""
+    read_only = None
+    for option in options:
+        element = option.def_elem
+        if element.defname == "transaction_read_only":
+            read_only = bool(node_kind(element.arg)[1].ival.ival)
+    return read_only
+
+
+def set_transaction_read_only(session: Any, read_only: bool) -> None:
+    """SET TRANSACTION READ ONLY / READ WRITE, or SET transaction_read_only: the current
+    block's access mode (outside a block the statement's own transaction ends at once)."""
+    transaction = session.transaction
+    if not read_only and transaction is not None and transaction.read_only:
+        # The transaction has already run a statement (it is opened lazily).
+        raise TideError(
+            "transaction read-write mode must be set before any query",
+            sqlstate=sqlstates.ACTIVE_SQL_TRANSACTION,
+        )
+    if transaction is not None:
+        transaction.read_only = read_only
+    if session.in_block:
+        session.block_read_only = read_only
 
 
 def check_isolation(session: Any, level: str) -> Isolation:
@@ -834,8 +862,14 @@ async def _set(
     if session.engine.mode == "dsql":
         _check_dsql_set(session, node, name)
     if kind == pb.VAR_SET_MULTI:
-        if name in ("transaction", "session characteristics as transaction"):
+        if name in ("transaction", "session characteristics"):
             level = _isolation_option(session, node.args)
+            read_only = _read_only_option(node.args)
+            if read_only is not None:
+                if name == "transaction":
+                    set_transaction_read_only(session, read_only)
+                else:
+                    session.settings["default_transaction_read_only"] = "on" if read_only else "off"
             if level is not None:
                 if name == "transaction":
                     if (
@@ -870,6 +904,7 @@ async def _set(
                 "is_superuser",
                 "in_hot_standby",
                 "session_authorization",
+                "transaction_read_only",
             ):
                 reported.update(session.set_setting(setting, value))
         return StatementResult("RESET", parameter_status=reported)
@@ -905,7 +940,7 @@ def _check_dsql_set(session: Any, node: Any, name: str) -> None:
     are refused, a level other than REPEATABLE READ with its own message."""
     if node.kind == pb.VAR_SET_MULTI and name in (
         "transaction",
-        "session characteristics as transaction",
+        "session characteristics",
     ):
         _isolation_option(session, node.args)  # "Unsupported isolation level: …" first
         raise dsql.setting_refusal("TRANSACTION")
@@ -961,6 +996,8 @@ async def _explain(
             "EXPLAIN only supports SELECT, INSERT, UPDATE and DELETE",
             sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
         )
+    if analyze:
+        readonly.check_statement(session, inner_statement)
     sql_txn = await session.ensure_transaction()
     planned = plan_statement(session, sql_txn.catalog, inner_statement, [])
     lines: list[str]
