@@ -28,6 +28,7 @@ DATA_TYPES = GUIDE + "working-with-postgresql-compatibility-supported-data-types
 QUOTAS = GUIDE + "CHAP_quotas.html"
 CONCURRENCY = GUIDE + "working-with-concurrency-control.html"
 COMPATIBILITY = GUIDE + "working-with-postgresql-compatibility.html"
+ROLES = GUIDE + "using-database-and-iam-roles.html"
 
 ROW_CAP = 3_000
 
@@ -363,6 +364,9 @@ ALLOWED = [
     Case("EXPLAIN ANALYZE SELECT * FROM {t}", None, "EXPLAIN", SUPPORTED_SQL),
     Case("BEGIN ISOLATION LEVEL REPEATABLE READ", None, "BEGIN", CONCURRENCY),
     Case("BEGIN READ ONLY", None, "BEGIN", SUPPORTED_SQL),
+    Case("GRANT SELECT ON {t} TO PUBLIC", None, "GRANT", ROLES),
+    Case("GRANT USAGE ON SCHEMA conformance TO PUBLIC", None, "GRANT", ROLES),
+    Case("REVOKE ALL ON TABLE {t} FROM PUBLIC", None, "REVOKE", ROLES),
     Case("ALTER TABLE {t} ADD COLUMN c text", None, "ALTER TABLE", ALTER_TABLE),
     Case("ALTER TABLE {t} ADD COLUMN IF NOT EXISTS a text", None, "ALTER TABLE", ALTER_TABLE),
     Case("ALTER TABLE {t} ADD COLUMN c text STORAGE PLAIN", None, "ALTER TABLE", ALTER_TABLE),

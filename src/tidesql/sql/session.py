@@ -787,6 +787,7 @@ def classify(statement: ParsedStatement) -> str:
         "alter_role_stmt",
         "drop_role_stmt",
         "grant_stmt",
+        "grant_role_stmt",
         "create_table_as_stmt",
         "alter_object_schema_stmt",
     ):
