@@ -28,6 +28,7 @@ DATA_TYPES = GUIDE + "working-with-postgresql-compatibility-supported-data-types
 QUOTAS = GUIDE + "CHAP_quotas.html"
 CONCURRENCY = GUIDE + "working-with-concurrency-control.html"
 COMPATIBILITY = GUIDE + "working-with-postgresql-compatibility.html"
+ROLES = GUIDE + "using-database-and-iam-roles.html"
 
 ROW_CAP = 3_000
 
@@ -323,6 +324,30 @@ REFUSED = [
     ),
 ]
 
+# A read-only transaction (BEGIN READ ONLY is in DSQL's supported SQL) refuses writes
+# with PostgreSQL's 25006 and words.
+READ_ONLY = [
+    Case(
+        "BEGIN READ ONLY; INSERT INTO {t} VALUES (2, 'two', 2)",
+        "25006",
+        "cannot execute INSERT in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+    Case(
+        "START TRANSACTION READ ONLY; UPDATE {t} SET b = 2",
+        "25006",
+        "cannot execute UPDATE in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+    Case(
+        "BEGIN READ ONLY; ALTER TABLE {t} ADD COLUMN c text",
+        "25006",
+        "cannot execute ALTER TABLE in a read-only transaction",
+        SUPPORTED_SQL,
+    ),
+]
+REFUSED += READ_ONLY
+
 # ---------------------------------------------------------------- allowed statements
 ALLOWED = [
     Case("ANALYZE {t}", None, "ANALYZE", SUPPORTED_SQL),
@@ -339,6 +364,9 @@ ALLOWED = [
     Case("EXPLAIN ANALYZE SELECT * FROM {t}", None, "EXPLAIN", SUPPORTED_SQL),
     Case("BEGIN ISOLATION LEVEL REPEATABLE READ", None, "BEGIN", CONCURRENCY),
     Case("BEGIN READ ONLY", None, "BEGIN", SUPPORTED_SQL),
+    Case("GRANT SELECT ON {t} TO PUBLIC", None, "GRANT", ROLES),
+    Case("GRANT USAGE ON SCHEMA conformance TO PUBLIC", None, "GRANT", ROLES),
+    Case("REVOKE ALL ON TABLE {t} FROM PUBLIC", None, "REVOKE", ROLES),
     Case("ALTER TABLE {t} ADD COLUMN c text", None, "ALTER TABLE", ALTER_TABLE),
     Case("ALTER TABLE {t} ADD COLUMN IF NOT EXISTS a text", None, "ALTER TABLE", ALTER_TABLE),
     Case("ALTER TABLE {t} ADD COLUMN c text STORAGE PLAIN", None, "ALTER TABLE", ALTER_TABLE),
@@ -396,7 +424,9 @@ def test_dsql_answers_as_documented(dsn: str, case: Case) -> None:
         assert c.execute("SELECT 1").fetchone() == (1,)
 
 
-@pytest.mark.parametrize("case", [c for c in REFUSED if not c.sql.startswith("BEGIN")], ids=str)
+@pytest.mark.parametrize(
+    "case", [c for c in REFUSED if not c.sql.startswith(("BEGIN", "START"))], ids=str
+)
 def test_a_refusal_inside_a_block_aborts_it(dsn: str, case: Case) -> None:
     """Inside BEGIN … a refusal fails the block: 25P02 until ROLLBACK, then usable."""
     with connect(dsn) as c:

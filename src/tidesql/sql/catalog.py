@@ -268,6 +268,9 @@ class TableDef:
     view_columns: list[str] = field(default_factory=list)
     owner: str = "admin"
     sequence: SequenceDef | None = None  # kind "S" only
+    #: Granted privileges as PostgreSQL aclitems (``app=r/admin``); None: the default
+    #: (the owner has all of them). See privileges.py.
+    acl: list[str] | None = None
 
     @property
     def live_columns(self) -> list[ColumnDef]:
@@ -341,6 +344,10 @@ class Catalog:
     tables: dict[int, TableDef]
     domains: dict[int, DomainDef] = field(default_factory=dict)
     functions: dict[int, FunctionDef] = field(default_factory=dict)
+    #: Schema oid → its stored entry beyond the name: ``owner``, ``acl`` (aclitems).
+    schema_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Role name → its stored row (login, superuser, member_of); ``admin`` is not stored.
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         #: Compiled forms of catalog objects (domain checks…), per catalog version.
@@ -429,13 +436,21 @@ def load_catalog(
     schema_rows: list[tuple[bytes, bytes]],
     table_rows: list[tuple[bytes, bytes]],
     object_rows: list[tuple[bytes, bytes]] | None = None,
+    role_rows: list[tuple[bytes, bytes]] | None = None,
 ) -> Catalog:
     schemas = {PG_CATALOG_OID: "pg_catalog", INFORMATION_SCHEMA_OID: "information_schema"}
     from tidesql.keys import decode_key
 
+    schema_entries: dict[int, dict[str, Any]] = {}
     for key, value in schema_rows:
-        oid = decode_key(key)[1]
-        schemas[int(str(oid))] = json.loads(value)["name"]
+        oid = int(str(decode_key(key)[1]))
+        entry = json.loads(value)
+        schemas[oid] = entry["name"]
+        schema_entries[oid] = entry
+    roles = {}
+    for _key, value in role_rows or []:
+        role = json.loads(value)
+        roles[role["name"]] = role
     tables = {}
     for _key, value in table_rows:
         table = TableDef.from_json(value)
@@ -448,4 +463,4 @@ def load_catalog(
             functions[definition.oid] = definition
         else:
             domains[definition.oid] = definition
-    return Catalog(version, schemas, tables, domains, functions)
+    return Catalog(version, schemas, tables, domains, functions, schema_entries, roles)

@@ -222,6 +222,54 @@ def _always_null(*_: Any) -> None:
     return None
 
 
+# ---------------------------------------------------------------- privileges
+def _privilege_args(env: Any, args: tuple[Any, ...]) -> tuple[Any, str, Any, str]:
+    """(catalog, user, object, mode) from has_*_privilege's ([user,] object, mode)."""
+    catalog = env.session.transaction.catalog
+    if len(args) == 2:
+        return catalog, env.session.user, args[0], args[1]
+    user = args[0]
+    if isinstance(user, int):
+        user = _view(env).role_names.get(user, "")
+    return catalog, str(user), args[1], args[2]
+
+
+def _has_table_privilege(env: Any, *args: Any) -> bool:
+    from tidesql.sql import privileges
+
+    catalog, user, table, mode = _privilege_args(env, args)
+    if isinstance(table, int):
+        definition = catalog.tables.get(table)
+        if definition is None:
+            return True  # catalog views: readable by everyone
+    else:
+        schema, name = split_qualified(table)
+        definition = catalog.find_table(name, schema, env.session.search_path())
+        if definition is None:
+            if schema in ("pg_catalog", "information_schema", "sys") or name.startswith("pg_"):
+                return True  # catalog views: readable by everyone
+            raise TideError(
+                f'relation "{table}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE
+            )
+    return privileges.has_table_privilege(catalog, user, definition, mode)
+
+
+def _has_schema_privilege(env: Any, *args: Any) -> bool:
+    from tidesql.sql import privileges
+
+    catalog, user, schema, mode = _privilege_args(env, args)
+    oid = schema if isinstance(schema, int) else catalog.schema_oid(schema)
+    if oid is None:
+        raise TideError(f'schema "{schema}" does not exist', sqlstate=sqlstates.INVALID_SCHEMA_NAME)
+    return privileges.has_schema_privilege(catalog, user, oid, mode)
+
+
+_PRIVILEGE_FUNCTIONS: dict[str, Callable[..., bool]] = {
+    "table": _has_table_privilege,
+    "schema": _has_schema_privilege,
+}
+
+
 # ---------------------------------------------------------------- the registry
 _ENV: dict[str, Any] = {"needs_env": True}
 _NULLABLE: dict[str, Any] = {"strict": False}
@@ -282,10 +330,15 @@ def _register() -> None:
         "any_column": (text, oid),
     }
     for kind, object_types in objects.items():
+        checker = _PRIVILEGE_FUNCTIONS.get(kind)
+        extra = _ENV if checker is not None else {}
+        check = checker or _always_true
         for object_type in object_types:
-            add(f"has_{kind}_privilege", (object_type, text), boolean, _always_true)
+            add(f"has_{kind}_privilege", (object_type, text), boolean, check, **extra)
             for user_type in (name, oid):
-                add(f"has_{kind}_privilege", (user_type, object_type, text), boolean, _always_true)
+                add(
+                    f"has_{kind}_privilege", (user_type, object_type, text), boolean, check, **extra
+                )
     for table_type in (text, oid):
         add("has_column_privilege", (table_type, text, text), boolean, _always_true)
         add("has_column_privilege", (name, table_type, text, text), boolean, _always_true)

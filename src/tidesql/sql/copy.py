@@ -72,6 +72,9 @@ async def start_copy(session: Any, statement: ParsedStatement) -> StatementResul
         table = catalog.get_table(
             relation.relname, relation.schemaname or None, session.search_path()
         )
+        from tidesql.sql.privileges import check
+
+        check(session, catalog, {table.oid: "a"})
         info = catalog.info(table)
         names = string_values(node.attlist) or [c.name for c in info.live_columns]
         columns = []

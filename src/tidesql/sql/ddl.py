@@ -22,7 +22,7 @@ import pg_query.pg_query_pb2 as pb
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import catalog as C
-from tidesql.sql import dsql
+from tidesql.sql import dsql, privileges
 from tidesql.sql import foreign_keys as FK
 from tidesql.sql import types as T
 from tidesql.sql.dsql import not_supported
@@ -120,7 +120,17 @@ class CatalogWriter:
     def bump(self) -> None:
         self.txn.put(C.VERSION_KEY, str(self.version + 1).encode(), is_row=False)
 
+    def write_schema(self, oid: int, entry: dict[str, Any]) -> None:
+        self.txn.put(C.schema_key(oid), json.dumps(entry).encode(), is_row=False)
+        self.bump()
+
     def schema_for(self, schema: str | None) -> int:
+        """The schema a new object goes in; the user needs CREATE on it."""
+        oid = self._schema_for(schema)
+        privileges.check_create(self.session, self.catalog, oid)
+        return oid
+
+    def _schema_for(self, schema: str | None) -> int:
         if schema is None:
             for name in self.session.search_path():
                 if name == "pg_catalog":
@@ -711,8 +721,7 @@ async def _create_schema(
     if len(node.schema_elts):
         raise not_supported("CREATE SCHEMA with elements is not supported")
     oid = await writer.new_oid()
-    writer.txn.put(C.schema_key(oid), json.dumps({"name": name}).encode(), is_row=False)
-    writer.bump()
+    writer.write_schema(oid, {"name": name, "owner": session.user})
     return StatementResult("CREATE SCHEMA")
 
 
@@ -1408,6 +1417,13 @@ async def _create_function(
     return await create_function(session, writer, statement)
 
 
+async def _grant(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    await privileges.execute_grant(session, writer, statement.node)
+    return StatementResult("GRANT" if statement.node.is_grant else "REVOKE")
+
+
 _HANDLERS = {
     "create_domain_stmt": _create_domain,
     "create_function_stmt": _create_function,
@@ -1422,4 +1438,5 @@ _HANDLERS = {
     "create_seq_stmt": _create_sequence,
     "alter_seq_stmt": _alter_sequence,
     "alter_object_schema_stmt": _set_schema,
+    "grant_stmt": _grant,
 }

@@ -97,6 +97,12 @@ async def _scan_objects(txn: Transaction) -> list[tuple[bytes, bytes]]:
     return objects
 
 
+async def _scan_roles(txn: Transaction) -> list[tuple[bytes, bytes]]:
+    low = encode_key((C.SYS_ROLES,))
+    roles: list[tuple[bytes, bytes]] = await txn.scan(low, prefix_end(low), track=False)
+    return roles
+
+
 class Engine:
     def __init__(self, cluster: EmbeddedCluster, *, mode: str = "dsql") -> None:
         self.cluster = cluster
@@ -152,7 +158,8 @@ class Engine:
         schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
         relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
         objects = await _scan_objects(txn)
-        catalog = C.load_catalog(version, schemas, relations, objects)
+        roles = await _scan_roles(txn)
+        catalog = C.load_catalog(version, schemas, relations, objects, roles)
         self._catalogs[version] = catalog
         while len(self._catalogs) > CATALOG_CACHE_ENTRIES_MAX:
             self._catalogs.popitem(last=False)
@@ -173,8 +180,9 @@ class Engine:
         schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
         relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
         objects = await _scan_objects(txn)
+        roles = await _scan_roles(txn)
         self._private_catalogs += 1
-        return C.load_catalog(-self._private_catalogs, schemas, relations, objects)
+        return C.load_catalog(-self._private_catalogs, schemas, relations, objects, roles)
 
     def cache_plan(self, key: Any, planned: Any) -> None:
         self.plan_cache[key] = planned

@@ -1009,8 +1009,9 @@ _PG = "pg_catalog"
     nspowner=SUPERUSER_OID,
 )  # fmt: skip
 def _pg_namespace(view: CatalogView) -> Iterator[Values]:
+    entries = view.catalog.schema_entries if view.catalog is not None else {}
     for oid, name in view.schemas.items():
-        yield {"oid": oid, "nspname": name}
+        yield {"oid": oid, "nspname": name, "nspacl": entries.get(oid, {}).get("acl")}
 
 
 _PG_CLASS = """oid:oid relname:name relnamespace:oid reltype:oid reloftype:oid relowner:oid
@@ -1050,6 +1051,7 @@ def _pg_class(view: CatalogView) -> Iterator[Values]:
             row["relhasindex"] = bool(table.indexes)
             row["relchecks"] = sum(1 for c in table.constraints if c.kind == "c")
             row["relhasrules"] = table.kind == "v"
+            row["relacl"] = table.acl
             # PostgreSQL enforces foreign keys with triggers on both tables, and psql's
             # \d lists foreign keys and "Referenced by" only when this is set.
             row["relhastriggers"] = any(c.kind == "f" for c in table.constraints) or bool(

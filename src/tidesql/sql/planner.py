@@ -199,6 +199,8 @@ class Planner:
         self.param_types: list[T.SqlType] = list(param_types or [])
         self.virtual_tables = virtual_tables
         self.tables_read: set[int] = set()
+        #: Table oid → the privileges the statement needs on it (privileges.check).
+        self.privileges_needed: dict[int, str] = {}
         self.has_volatile = False
         #: SELECT … FOR …: the tables locked, with the strongest strength asked of each.
         self.lock_targets: list[TableInfo] = []
@@ -888,6 +890,7 @@ class Planner:
                 virtual_plan: P.PlanNode = virtual.plan(alias)
                 return virtual_plan
         table = self.catalog.get_table(name, schema, self.search_path)
+        self.need_privilege(table.oid, "r")
         if table.kind == "v":
             return self._view(table, alias, column_aliases, scope)
         info = self.catalog.info(table)
@@ -905,6 +908,11 @@ class Planner:
             columns = [*columns, key_column]
         return P.TableScan(info, columns, with_key=with_key, alias=alias)
 
+    def need_privilege(self, oid: int, letter: str) -> None:
+        held = self.privileges_needed.get(oid, "")
+        if letter not in held:
+            self.privileges_needed[oid] = held + letter
+
     def _view(
         self, table: TableDef, alias: str, column_aliases: list[str], scope: Scope
     ) -> P.PlanNode:
@@ -912,7 +920,11 @@ class Planner:
 
         assert table.view_sql is not None
         (statement,) = parse(table.view_sql)
+        # The view's own tables are read with its owner's rights, which are not checked
+        # (privileges.py): only SELECT on the view is.
+        needed = dict(self.privileges_needed)
         sub = self._select(statement.node, None)
+        self.privileges_needed = needed
         names = column_aliases or table.view_columns or None
         self._add_items(scope, alias, sub.columns, names=names)
         return sub.plan

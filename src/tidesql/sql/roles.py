@@ -15,7 +15,7 @@ import pg_query.pg_query_pb2 as pb
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.keys import encode_key, prefix_end
-from tidesql.sql.catalog import SYS_ROLES
+from tidesql.sql.catalog import SYS_ROLES, VERSION_KEY
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import node_kind
 from tidesql.sql.result import StatementResult
@@ -59,10 +59,18 @@ def _apply(role: dict[str, Any], options: dict[str, Any]) -> None:
         role["verifier"] = None if password is None else make_scram_verifier(str(password))
 
 
+async def bump_catalog_version(txn: Any) -> None:
+    """Roles are part of the catalog (privilege checks read them from it), so a change to
+    one is a catalog change: concurrent role changes collide, cached catalogs refresh."""
+    raw = await txn.get(VERSION_KEY)
+    txn.put(VERSION_KEY, str(int(raw or b"0") + 1).encode(), is_row=False)
+
+
 async def execute_role_statement(session: Any, statement: ParsedStatement) -> StatementResult:
     node = statement.node
     sql_txn = await session.ensure_transaction()
     txn = sql_txn.core
+    await bump_catalog_version(txn)
     if statement.kind == "create_role_stmt":
         name = node.role
         if name == ADMIN or await txn.get(role_key(name)) is not None:

@@ -45,6 +45,7 @@ from typing import Any
 from tidesql import sqlstates
 from tidesql.errors import SerializationFailure, TideError
 from tidesql.sql import catalog as C
+from tidesql.sql import readonly
 from tidesql.sql import types as T
 from tidesql.sql.expr import Compiled, Const, Expr, SlotRef
 from tidesql.sql.parser import ParsedStatement
@@ -603,6 +604,7 @@ def _in_own_transaction(ctx: Any, oid: int) -> bool:
 
 async def nextval(ctx: Any, oid: int) -> int:
     session = ctx.session
+    readonly.check_function(session, "nextval")
     table = _sequence(ctx.sql_txn.catalog, oid)
     definition = table.sequence
     assert definition is not None
@@ -634,6 +636,7 @@ async def nextval(ctx: Any, oid: int) -> int:
 
 async def setval(ctx: Any, oid: int, value: int, is_called: bool = True) -> int:
     session = ctx.session
+    readonly.check_function(session, "setval")
     table = _sequence(ctx.sql_txn.catalog, oid)
     definition = table.sequence
     assert definition is not None

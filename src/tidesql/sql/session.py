@@ -44,6 +44,7 @@ import pg_query.pg_query_pb2 as pb
 
 from tidesql import roundtrips, sqlstates
 from tidesql.errors import TideError
+from tidesql.sql import readonly
 from tidesql.sql import statements as sql_statements
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, IndexDef, TableInfo, sequence_row_key
@@ -225,6 +226,8 @@ class SqlTransaction:
         self.catalog = catalog
         self.ddl_count = 0
         self.dml = False
+        #: BEGIN READ ONLY, SET TRANSACTION READ ONLY, or default_transaction_read_only.
+        self.read_only = False
         self.stamped: set[int] = set()
         self.timestamp = dt.datetime.now(dt.UTC)
         #: No statement has run yet (its statement_timestamp() is ``timestamp``).
@@ -266,6 +269,8 @@ class Session:
         self.in_block = False
         self.block_saved_settings: dict[str, str] | None = None
         self.local_settings: dict[str, str] = {}
+        #: The block's access mode, fixed at BEGIN (its option, else the default then).
+        self.block_read_only: bool | None = None
         self._format_settings: tuple[dict[str, str], int, T.FormatSettings] | None = None
         self._settings_generation = 0
         for name, value in (startup or {}).items():
@@ -436,6 +441,8 @@ class Session:
     # ------------------------------------------------------------ settings
     def get_setting(self, name: str) -> str:
         lowered = name.lower()
+        if lowered == "transaction_read_only":
+            return "on" if self.transaction_read_only() else "off"
         if lowered in self.local_settings:
             return self.local_settings[lowered]
         if lowered in self.settings:
@@ -464,6 +471,9 @@ class Session:
                 sqlstate=sqlstates.CANT_CHANGE_RUNTIME_PARAM,
             )
         value = normalize_setting(self, lowered, value)
+        if lowered == "transaction_read_only":
+            sql_statements.set_transaction_read_only(self, value == "on")
+            return {}
         self._settings_generation += 1
         if local:
             if not self.in_block:
@@ -490,6 +500,14 @@ class Session:
         return ["pg_catalog", *[n for n in out if n != "pg_catalog"]]
 
     # ------------------------------------------------------------ transactions
+    def transaction_read_only(self) -> bool:
+        """Whether the current (or, outside a block, the next) transaction is read-only."""
+        if self.transaction is not None:
+            return self.transaction.read_only
+        if self.in_block and self.block_read_only is not None:
+            return self.block_read_only
+        return self.settings["default_transaction_read_only"] == "on"
+
     async def ensure_transaction(self, isolation: Isolation | None = None) -> SqlTransaction:
         if self.transaction is None:
             level = (
@@ -500,7 +518,9 @@ class Session:
             eventual = self.settings["tidesql.read_consistency"] == "eventual"
             core = self.engine.begin(level, self.az, eventual=eventual)
             catalog = await self.engine.catalog_for(core)
+            read_only = self.transaction_read_only()
             self.transaction = SqlTransaction(core, catalog)
+            self.transaction.read_only = read_only
         return self.transaction
 
     async def _commit(self) -> None:
@@ -509,6 +529,7 @@ class Session:
         self.in_block = False
         self.block_isolation = None
         self._end_block_settings(keep=True)
+        self.block_read_only = None
         job, self.pending_sync_job = self.pending_sync_job, None
         if transaction is None:
             return
@@ -548,6 +569,7 @@ class Session:
         self.in_block = False
         self.failed = False
         self.block_isolation = None
+        self.block_read_only = None
         self.pending_sync_job = None
         self._end_block_settings(keep=False)
         if transaction is not None:
@@ -735,6 +757,7 @@ class Session:
             refusal = statement_refusal(statement.kind, statement.node)
             if refusal is not None:
                 raise refusal
+        readonly.check_statement(self, statement)
         handler = sql_statements.HANDLERS.get(statement.kind)
         if handler is None:
             return sql_statements.unsupported(self, statement)
@@ -808,6 +831,7 @@ def classify(statement: ParsedStatement) -> str:
         "alter_role_stmt",
         "drop_role_stmt",
         "grant_stmt",
+        "grant_role_stmt",
         "create_table_as_stmt",
         "alter_object_schema_stmt",
     ):

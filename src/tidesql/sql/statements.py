@@ -18,7 +18,7 @@ import pg_query.pg_query_pb2 as pb
 import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
-from tidesql.sql import dsql
+from tidesql.sql import dsql, privileges, readonly
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
@@ -49,6 +49,8 @@ class Planned:
     catalog_version: int
     run: Callable[[Any, Any], Awaitable[StatementResult]]
     lock_tables: set[int] = field(default_factory=set)
+    #: Table oid → the privileges the statement needs (checked on every run).
+    privileges: dict[int, str] = field(default_factory=dict)
     _result_columns: list[Column] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -93,6 +95,7 @@ def plan_statement(
     if planner.modifying_ctes:
         _run_modifying_ctes_first(planned, planner.modifying_ctes)
     planned.param_types = [t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planner.param_types]
+    planned.privileges = planner.privileges_needed
     if not planner.has_volatile and not getattr(planner, "uncacheable", False):
         session.engine.cache_plan(key, planned)
     return planned
@@ -142,12 +145,25 @@ def _plan_select(planner: Planner, node: Any, catalog: Catalog) -> Planned:
 
 
 # ---------------------------------------------------------------- helpers for DML
-def _target_table(planner: Planner, relation: Any, catalog: Catalog) -> TableInfo:
+def _target_table(
+    planner: Planner, relation: Any, catalog: Catalog, node: Any = None, letter: str = ""
+) -> TableInfo:
     name = relation.relname
     schema = relation.schemaname or None
     table = catalog.get_table(name, schema, planner.search_path)
     if table.kind != "r":
         raise TideError(f'cannot change relation "{name}"', sqlstate=sqlstates.WRONG_OBJECT_TYPE)
+    if letter:
+        planner.need_privilege(table.oid, letter)
+        # Reading the rows (WHERE, RETURNING) needs SELECT too, as in PostgreSQL.
+        if len(node.returning_list) or (node.HasField("where_clause") if letter in "wd" else False):
+            planner.need_privilege(table.oid, "r")
+        if (
+            letter == "a"
+            and node.HasField("on_conflict_clause")
+            and node.on_conflict_clause.action == pb.ONCONFLICT_UPDATE
+        ):
+            planner.need_privilege(table.oid, "w")
     return catalog.info(table)
 
 
@@ -300,7 +316,7 @@ def _run_modifying_ctes_first(planned: Planned, ctes: list[PlanNode]) -> None:
 
 # ---------------------------------------------------------------- INSERT
 def _plan_insert(planner: Planner, node: Any, catalog: Catalog) -> Planned:
-    info = _target_table(planner, node.relation, catalog)
+    info = _target_table(planner, node.relation, catalog, node, "a")
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
     _statement_ctes(planner, node)
     targets = []
@@ -534,7 +550,12 @@ def _scan_for_change(
     """Plan the rows to change: the target table (with keys) joined to FROM/USING items."""
     planner.want_keys = {info.oid}
     scope = Scope()
+    # Scanning the target to find its rows is not a read: _target_table decided whether
+    # the statement needs SELECT on it (WHERE, RETURNING).
+    needed = planner.privileges_needed.get(info.oid)
     plan = planner._range_var(node.relation, scope)
+    if needed is not None:
+        planner.privileges_needed[info.oid] = needed
     for item in extra_from:
         other = planner._from_item(item, scope)
         plan = planner._cross(plan, other, scope)
@@ -552,7 +573,7 @@ def _scan_for_change(
 
 
 def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
-    info = _target_table(planner, node.relation, catalog)
+    info = _target_table(planner, node.relation, catalog, node, "w")
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
     _statement_ctes(planner, node)
     plan, scope, live_width = _scan_for_change(planner, node, catalog, info, node.from_clause)
@@ -620,7 +641,7 @@ def _plan_update(planner: Planner, node: Any, catalog: Catalog) -> Planned:
 
 
 def _plan_delete(planner: Planner, node: Any, catalog: Catalog) -> Planned:
-    info = _target_table(planner, node.relation, catalog)
+    info = _target_table(planner, node.relation, catalog, node, "d")
     alias = node.relation.alias.aliasname if node.relation.HasField("alias") else info.name
     _statement_ctes(planner, node)
     plan, _scope, live_width = _scan_for_change(planner, node, catalog, info, node.using_clause)
@@ -690,6 +711,7 @@ async def _run_planned(
             f"{len(planned.param_types)}",
             sqlstate=sqlstates.PROTOCOL_VIOLATION,
         )
+    privileges.check(session, catalog, planned.privileges)
     env = session._env(params, sql_txn)
     ctx = session_module.ExecContext(session, sql_txn, env)
     ctx.locking = None  # type: ignore[attr-defined]
@@ -758,12 +780,16 @@ async def _transaction(
     kind = node.kind
     if kind in (pb.TRANS_STMT_BEGIN, pb.TRANS_STMT_START):
         isolation = _isolation_option(session, node.options)
+        read_only = _read_only_option(node.options)
         if session.in_block:
             return StatementResult(
                 "BEGIN", notices=[_notice("25001", "there is already a transaction in progress")]
             )
+        if read_only is None:
+            read_only = session.settings["default_transaction_read_only"] == "on"
         session.in_block = True
         session.block_isolation = isolation
+        session.block_read_only = read_only
         return StatementResult("BEGIN")
     if kind in (pb.TRANS_STMT_COMMIT,):
         if not session.in_block:
@@ -821,9 +847,33 @@ def _isolation_option(session: Any, options: Any) -> Isolation | None:
         if element.defname == "transaction_isolation":
             level = node_kind(element.arg)[1].sval.sval.lower()
             isolation = check_isolation(session, level)
-        elif element.defname == "transaction_read_only":
-            pass
     return isolation
+
+
+def _read_only_option(options: Any) -> bool | None:
+    """READ ONLY → True, READ WRITE → False, neither → None (the last one given wins)."""
+    read_only = None
+    for option in options:
+        element = option.def_elem
+        if element.defname == "transaction_read_only":
+            read_only = bool(node_kind(element.arg)[1].ival.ival)
+    return read_only
+
+
+def set_transaction_read_only(session: Any, read_only: bool) -> None:
+    """SET TRANSACTION READ ONLY / READ WRITE, or SET transaction_read_only: the current
+    block's access mode (outside a block the statement's own transaction ends at once)."""
+    transaction = session.transaction
+    if not read_only and transaction is not None and transaction.read_only:
+        # The transaction has already run a statement (it is opened lazily).
+        raise TideError(
+            "transaction read-write mode must be set before any query",
+            sqlstate=sqlstates.ACTIVE_SQL_TRANSACTION,
+        )
+    if transaction is not None:
+        transaction.read_only = read_only
+    if session.in_block:
+        session.block_read_only = read_only
 
 
 def check_isolation(session: Any, level: str) -> Isolation:
@@ -843,8 +893,14 @@ async def _set(
     if session.engine.mode == "dsql":
         _check_dsql_set(session, node, name)
     if kind == pb.VAR_SET_MULTI:
-        if name in ("transaction", "session characteristics as transaction"):
+        if name in ("transaction", "session characteristics"):
             level = _isolation_option(session, node.args)
+            read_only = _read_only_option(node.args)
+            if read_only is not None:
+                if name == "transaction":
+                    set_transaction_read_only(session, read_only)
+                else:
+                    session.settings["default_transaction_read_only"] = "on" if read_only else "off"
             if level is not None:
                 if name == "transaction":
                     if (
@@ -879,6 +935,7 @@ async def _set(
                 "is_superuser",
                 "in_hot_standby",
                 "session_authorization",
+                "transaction_read_only",
             ):
                 reported.update(session.set_setting(setting, value))
         return StatementResult("RESET", parameter_status=reported)
@@ -914,7 +971,7 @@ def _check_dsql_set(session: Any, node: Any, name: str) -> None:
     are refused, a level other than REPEATABLE READ with its own message."""
     if node.kind == pb.VAR_SET_MULTI and name in (
         "transaction",
-        "session characteristics as transaction",
+        "session characteristics",
     ):
         _isolation_option(session, node.args)  # "Unsupported isolation level: …" first
         raise dsql.setting_refusal("TRANSACTION")
@@ -970,8 +1027,11 @@ async def _explain(
             "EXPLAIN only supports SELECT, INSERT, UPDATE and DELETE",
             sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
         )
+    if analyze:
+        readonly.check_statement(session, inner_statement)
     sql_txn = await session.ensure_transaction()
     planned = plan_statement(session, sql_txn.catalog, inner_statement, [])
+    privileges.check(session, sql_txn.catalog, planned.privileges)
     lines: list[str]
     if planned.plan is not None:
         lines = explain_tree(planned.plan)
@@ -1058,7 +1118,21 @@ async def _roles(
 
     sql_txn = await session.ensure_transaction()
     _check_dsql_mix(session, sql_txn, classify(statement))
-    return await execute_role_statement(session, statement)
+    result = await execute_role_statement(session, statement)
+    sql_txn.catalog = await session.engine.private_catalog(sql_txn.core)
+    return result
+
+
+async def _grant_role(
+    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+) -> StatementResult:
+    from tidesql.sql.privileges import execute_grant_role
+
+    sql_txn = await session.ensure_transaction()
+    _check_dsql_mix(session, sql_txn, "ddl")
+    await execute_grant_role(session, statement.node)
+    sql_txn.catalog = await session.engine.private_catalog(sql_txn.core)
+    return StatementResult("GRANT ROLE" if statement.node.is_grant else "REVOKE ROLE")
 
 
 async def _close_all_or_unlisten(
@@ -1091,6 +1165,7 @@ HANDLERS: dict[str, Handler] = {
     "create_role_stmt": _roles,
     "alter_role_stmt": _roles,
     "drop_role_stmt": _roles,
+    "grant_role_stmt": _grant_role,
     "close_portal_stmt": _close_all_or_unlisten,
     "unlisten_stmt": _close_all_or_unlisten,
     "vacuum_stmt": _vacuum_or_analyze,
@@ -1110,5 +1185,6 @@ for _kind in (
     "create_seq_stmt",
     "alter_seq_stmt",
     "alter_object_schema_stmt",
+    "grant_stmt",
 ):
     HANDLERS[_kind] = _ddl
