@@ -195,12 +195,12 @@ def test_psql_in_extended_mode_sees_ddl_of_its_transaction(extended_dsn: str) ->
     name = unique("ext")
     lines = psql(
         extended_dsn,
-        f"BEGIN; CREATE TABLE {name} (id int PRIMARY KEY, tags text[]); "
-        f"CREATE UNIQUE INDEX {name}_tags ON {name} (tags); COMMIT;",
+        f"BEGIN; CREATE TABLE {name} (id int PRIMARY KEY, tags text[], tag text); "
+        f"CREATE UNIQUE INDEX {name}_tags ON {name} (tag); COMMIT;",
         f"\\d {name}",
     )
     assert "tags|text[]|||" in lines
-    assert f'    "{name}_tags" UNIQUE, btree (tags)' in lines
+    assert f'    "{name}_tags" UNIQUE, btree (tag)' in lines
 
 
 # ---------------------------------------------------------------- catalog SQL (psycopg)

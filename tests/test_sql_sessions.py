@@ -352,3 +352,20 @@ def test_add_column_to_a_table_with_rows_checks_what_the_rows_would_read(
             (1, None, 7),
             (2, None, 7),
         ]
+
+
+@pytest.mark.parametrize("column_type", ["text[]", "inet", "jsonb", "interval"])
+def test_a_key_of_a_type_keys_cannot_order_is_refused_up_front(
+    extended_dsn: str, column_type: str
+) -> None:
+    """Keys are order-preserving byte strings; a type they cannot hold is refused when
+    the key is declared (0A000), never when the first row arrives."""
+    name = table_name("keytype")
+    with connect(extended_dsn) as c:
+        state, message = sqlstate_of(c, f"CREATE TABLE {name} (k {column_type} PRIMARY KEY)")
+        assert state == "0A000" and "primary key" in message
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, v {column_type})")
+        state, message = sqlstate_of(c, f"CREATE INDEX {name}_v ON {name} (v)")
+        assert state == "0A000" and "index key" in message
+        c.execute(f"INSERT INTO {name} (id) VALUES (1)")
+        assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (1,)

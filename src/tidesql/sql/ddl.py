@@ -26,6 +26,7 @@ from tidesql.sql import dsql, privileges
 from tidesql.sql import foreign_keys as FK
 from tidesql.sql import types as T
 from tidesql.sql.dsql import not_supported
+from tidesql.sql.indexkeys import check_key_type
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import node_kind, string_values
 from tidesql.sql.result import Notice, StatementResult
@@ -228,6 +229,9 @@ async def _create_table(
                     f'column "{column_name}" named in key does not exist',
                     sqlstate=sqlstates.UNDEFINED_COLUMN,
                 )
+            check_key_type(
+                column.sql_type, "a primary key" if is_primary else "a unique constraint"
+            )
             attnums.append(column.attnum)
         if is_primary:
             if table.primary_key:
@@ -1311,6 +1315,7 @@ async def _create_index(
 
             text = deparse_expression(index_elem.expr)
             bound = bind_index_expression(info, text, "index expression")
+            check_key_type(bound.type, "an index key")
             attnums.append(0)
             expressions.append(text)
             expression_types.append(bound.type.oid)
@@ -1322,6 +1327,7 @@ async def _create_index(
                     f'column "{index_elem.name}" does not exist',
                     sqlstate=sqlstates.UNDEFINED_COLUMN,
                 )
+            check_key_type(column.sql_type, "an index key")
             attnums.append(column.attnum)
             name_parts.append(column.name)
         descending.append(index_elem.ordering == pb.SORTBY_DESC)

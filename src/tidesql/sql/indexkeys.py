@@ -130,3 +130,25 @@ def _expression_getter(compiled: Callable[[Row, Any], Any]) -> Callable[[Row], A
 
 def _always(row: Row) -> bool:
     return True
+
+
+#: Types whose values the order-preserving key encoding (``tidesql.keys``) holds, so
+#: they can be key columns of a primary key, a unique constraint or an index.
+KEY_TYPE_OIDS = frozenset(
+    t.oid
+    for t in (
+        T.INT2, T.INT4, T.INT8, T.OID, T.NUMERIC, T.FLOAT4, T.FLOAT8, T.TEXT, T.VARCHAR,
+        T.BPCHAR, T.NAME, T.CHAR, T.BYTEA, T.BOOL, T.DATE, T.TIME, T.TIMESTAMP,
+        T.TIMESTAMPTZ, T.UUID, T.REGCLASS, T.REGTYPE,
+    )
+)  # fmt: skip
+
+
+def check_key_type(sql_type: T.SqlType, where: str) -> None:
+    """Refuse (0A000) a key column whose values tidesql cannot order in a key."""
+    if sql_type.oid not in KEY_TYPE_OIDS or sql_type.element is not None:
+        raise TideError(
+            f"tidesql cannot use a value of type {T.format_type(sql_type)} in {where}",
+            sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
+            hint="Key on a column of a scalar type such as bigint, text, uuid or timestamp.",
+        )
