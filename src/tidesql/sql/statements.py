@@ -1215,5 +1215,6 @@ for _kind in (
     "alter_seq_stmt",
     "alter_object_schema_stmt",
     "grant_stmt",
+    "comment_stmt",
 ):
     HANDLERS[_kind] = _ddl
