@@ -362,6 +362,12 @@ ALLOWED = [
         DATA_TYPES,
     ),
     Case("EXPLAIN ANALYZE SELECT * FROM {t}", None, "EXPLAIN", SUPPORTED_SQL),
+    Case(
+        "EXPLAIN (ANALYZE, TIMING OFF) DELETE FROM {t} WHERE id < 0", None, "EXPLAIN", SUPPORTED_SQL
+    ),
+    # The guide neither lists nor refuses COMMENT; tidesql runs it (see the doc).
+    Case("COMMENT ON TABLE {t} IS 'x'", None, "COMMENT", UNSUPPORTED),
+    Case("COMMENT ON COLUMN {t}.id IS NULL", None, "COMMENT", UNSUPPORTED),
     Case("BEGIN ISOLATION LEVEL REPEATABLE READ", None, "BEGIN", CONCURRENCY),
     Case("BEGIN READ ONLY", None, "BEGIN", SUPPORTED_SQL),
     Case("GRANT SELECT ON {t} TO PUBLIC", None, "GRANT", ROLES),

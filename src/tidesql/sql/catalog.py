@@ -100,6 +100,8 @@ class ColumnDef:
     #: The column's domain (CREATE DOMAIN), 0 for none: ``type_oid`` and ``modifier``
     #: are then the domain's base type, which is what rows store and clients are sent.
     domain_oid: int = 0
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
 
     @property
     def sql_type(self) -> T.SqlType:
@@ -118,6 +120,8 @@ class IndexDef:
     include: list[int] = field(default_factory=list)
     valid: bool = True  # False while CREATE INDEX ASYNC is building it
     descending: list[bool] = field(default_factory=list)
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
     nulls_not_distinct: bool = False
     is_primary: bool = False
     predicate: str | None = None  # WHERE of a partial index (SQL text)
@@ -170,6 +174,8 @@ class ConstraintDef:
     deferred: bool = False  # INITIALLY DEFERRED
     #: False for a CHECK or FOREIGN KEY added NOT VALID until VALIDATE CONSTRAINT.
     validated: bool = True
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
 
 
 @dataclass
@@ -214,6 +220,8 @@ class DomainDef:
     checks: list[list[str]] = field(default_factory=list)  # [constraint name, SQL text]
     owner: str = "admin"
     kind: str = "domain"
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
 
     @property
     def sql_type(self) -> T.SqlType:
@@ -241,6 +249,8 @@ class FunctionDef:
     out_names: list[str] = field(default_factory=list)
     out_type_oids: list[int] = field(default_factory=list)
     kind: str = "function"
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
 
 
 def object_from_json(data: bytes) -> DomainDef | FunctionDef:
@@ -271,6 +281,8 @@ class TableDef:
     #: Granted privileges as PostgreSQL aclitems (``app=r/admin``); None: the default
     #: (the owner has all of them). See privileges.py.
     acl: list[str] | None = None
+    #: COMMENT ON: the object's description (pg_description), None for none.
+    description: str | None = None
 
     @property
     def live_columns(self) -> list[ColumnDef]:

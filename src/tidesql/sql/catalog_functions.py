@@ -14,8 +14,8 @@ into ``Planner._special_functions``): a builder ``(planner, args, context) -> Ex
 
 What is approximated?
     Privileges: every ``has_*_privilege`` is true (tidesql has no GRANT). Sizes: every
-    ``pg_*_size`` is 0 (storage is not per relation). Comments: ``obj_description`` and
-    friends are NULL (no COMMENT). ``inet_server_addr``/``port`` are NULL, as for a Unix
+    ``pg_*_size`` is 0 (storage is not per relation). ``shobj_description`` is NULL
+    (pg_shdescription is empty). ``inet_server_addr``/``port`` are NULL, as for a Unix
     socket connection.
 """
 
@@ -33,6 +33,8 @@ from tidesql.sql import types as T
 from tidesql.sql.expr import Const, Expr
 from tidesql.sql.pg_catalog import (
     DATABASE_NAME,
+    DESCRIBED_CATALOGS,
+    PG_CLASS_OID,
     PROC_NAMES,
     PROCS,
     UTF8_ENCODING,
@@ -270,6 +272,21 @@ _PRIVILEGE_FUNCTIONS: dict[str, Callable[..., bool]] = {
 }
 
 
+# ---------------------------------------------------------------- comments
+def _object_description(env: Any, oid: int, catalog_name: str | None = None) -> str | None:
+    """obj_description(oid [, catalog]): the object's COMMENT (objsubid 0); without a
+    catalog name, the first of any catalog (PostgreSQL's deprecated form)."""
+    descriptions = _view(env).descriptions
+    if catalog_name is not None:
+        classoid = DESCRIBED_CATALOGS.get(catalog_name)
+        return None if classoid is None else descriptions.get((oid, classoid, 0))
+    return next((d for (o, _c, sub), d in descriptions.items() if o == oid and sub == 0), None)
+
+
+def _column_description(env: Any, table_oid: int, attnum: int) -> str | None:
+    return _view(env).descriptions.get((table_oid, PG_CLASS_OID, attnum))
+
+
 # ---------------------------------------------------------------- the registry
 _ENV: dict[str, Any] = {"needs_env": True}
 _NULLABLE: dict[str, Any] = {"strict": False}
@@ -297,9 +314,9 @@ def _register() -> None:
     add("pg_function_is_visible", (oid,), boolean, lambda o: o in PROC_NAMES)
     for kind in ("collation", "opclass", "operator", "conversion", "ts_config"):
         add(f"pg_{kind}_is_visible", (oid,), boolean, _always_true)
-    add("obj_description", (oid,), text, _always_null, **_NULLABLE)
-    add("obj_description", (oid, name), text, _always_null, **_NULLABLE)
-    add("col_description", (oid, int4), text, _always_null, **_NULLABLE)
+    add("obj_description", (oid,), text, _object_description, **_ENV)
+    add("obj_description", (oid, name), text, _object_description, **_ENV)
+    add("col_description", (oid, int4), text, _column_description, **_ENV)
     add("shobj_description", (oid, name), text, _always_null, **_NULLABLE)
     add("pg_encoding_to_char", (int4,), name, lambda e: _ENCODINGS.get(e, ""))
     add("pg_char_to_encoding", (name,), int4, lambda n: {"UTF8": UTF8_ENCODING}.get(n, -1))

@@ -1430,7 +1430,16 @@ async def _grant(
     return StatementResult("GRANT" if statement.node.is_grant else "REVOKE")
 
 
+async def _comment(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.comments import comment
+
+    return await comment(session, writer, statement)
+
+
 _HANDLERS = {
+    "comment_stmt": _comment,
     "create_domain_stmt": _create_domain,
     "create_function_stmt": _create_function,
     "create_stmt": _create_table,

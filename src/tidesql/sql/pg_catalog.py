@@ -51,8 +51,10 @@ text itself, which ``pg_get_expr`` returns), ``aclitem[]`` by text[] (always NUL
 default privileges), ``xid`` by oid, ``inet`` and ``pg_lsn`` by text; the
 information_schema domains by their base types.
 
-Non-goals: statistics (pg_stats, pg_statistic), privileges, comments (pg_description is
-empty because COMMENT is not supported), functions other than the types' I/O functions
+pg_description holds the COMMENT ON descriptions kept in the definitions (comments.py);
+pg_shdescription is empty.
+
+Non-goals: statistics (pg_stats, pg_statistic), functions other than the types' I/O functions
 in pg_proc, and system columns (attnum < 0) in pg_attribute.
 """
 
@@ -95,6 +97,21 @@ FIRST_PROC_OID = 8000
 #: Synthetic OIDs: base + (table OID << 10) + position, unique while table OIDs stay
 #: below 2^20 and a table has fewer than 1024 columns or CHECK constraints.
 _CHECK_OID_BASE = 2**31
+#: The catalogs whose objects take comments (pg_description.classoid).
+PG_CLASS_OID, PG_CONSTRAINT_OID, PG_NAMESPACE_OID, PG_TYPE_OID, PG_PROC_OID = (
+    1259,
+    2606,
+    2615,
+    1247,
+    1255,
+)
+DESCRIBED_CATALOGS = {
+    "pg_class": PG_CLASS_OID,
+    "pg_constraint": PG_CONSTRAINT_OID,
+    "pg_namespace": PG_NAMESPACE_OID,
+    "pg_type": PG_TYPE_OID,
+    "pg_proc": PG_PROC_OID,
+}
 _ATTRDEF_OID_BASE = 3 * 2**30
 _POSITION_BITS = 10
 
@@ -836,6 +853,36 @@ class CatalogView:
         return dict(sorted(out.items()))
 
     @cached_property
+    def descriptions(self) -> dict[tuple[int, int, int], str]:
+        """pg_description: (objoid, classoid, objsubid) → the COMMENT ON text."""
+        out: dict[tuple[int, int, int], str] = {}
+        catalog = self.catalog
+        if catalog is None:
+            return out
+        for table in catalog.tables.values():
+            if table.description is not None:
+                out[(table.oid, PG_CLASS_OID, 0)] = table.description
+            for column in table.live_columns:
+                if column.description is not None:
+                    out[(table.oid, PG_CLASS_OID, column.attnum)] = column.description
+            for index in table.indexes:
+                if index.description is not None:
+                    out[(index.oid, PG_CLASS_OID, 0)] = index.description
+        for oid, constraint in self.constraints.items():
+            if constraint.definition.description is not None:
+                out[(oid, PG_CONSTRAINT_OID, 0)] = constraint.definition.description
+        for oid, entry in catalog.schema_entries.items():
+            if entry.get("description") is not None:
+                out[(oid, PG_NAMESPACE_OID, 0)] = entry["description"]
+        for domain in catalog.domains.values():
+            if domain.description is not None:
+                out[(domain.oid, PG_TYPE_OID, 0)] = domain.description
+        for function in catalog.functions.values():
+            if function.description is not None:
+                out[(function.oid, PG_PROC_OID, 0)] = function.description
+        return dict(sorted(out.items()))
+
+    @cached_property
     def defaults(self) -> dict[int, Default]:
         out: dict[int, Default] = {}
         for table in self.catalog.tables.values() if self.catalog is not None else ():
@@ -1571,6 +1618,19 @@ def _pg_prepared_statements(view: CatalogView) -> Iterator[Values]:
         }
 
 
+@catalog_table(
+    _PG, "pg_description", 2609, "objoid:oid classoid:oid objsubid:int4 description:text"
+)
+def _pg_description(view: CatalogView) -> Iterator[Values]:
+    for (objoid, classoid, objsubid), description in view.descriptions.items():
+        yield {
+            "objoid": objoid,
+            "classoid": classoid,
+            "objsubid": objsubid,
+            "description": description,
+        }
+
+
 _PG_STAT_USER_TABLES = """relid:oid schemaname:name relname:name seq_scan:int8
     last_seq_scan:timestamptz seq_tup_read:int8 idx_scan:int8 last_idx_scan:timestamptz
     idx_tup_fetch:int8 n_tup_ins:int8 n_tup_upd:int8 n_tup_del:int8 n_tup_hot_upd:int8
@@ -1581,7 +1641,6 @@ _PG_STAT_USER_TABLES = """relid:oid schemaname:name relname:name seq_scan:int8
 
 # Tables that exist so that client queries bind; tidesql has none of these objects.
 for _schema, _name, _oid, _spec in (
-    (_PG, "pg_description", 2609, "objoid:oid classoid:oid objsubid:int4 description:text"),
     (_PG, "pg_shdescription", 2396, "objoid:oid classoid:oid description:text"),
     (_PG, "pg_enum", 3501, "oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name"),
     (_PG, "pg_range", 3541, "rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid "

@@ -47,12 +47,19 @@ class PlanNode:
         return []
 
 
-def explain_tree(node: PlanNode, depth: int = 0) -> list[str]:
+def explain_tree(
+    node: PlanNode, depth: int = 0, annotate: Callable[[PlanNode], str] | None = None
+) -> list[str]:
+    """PostgreSQL's text layout: a node at depth d starts its name in column 6·d (after
+    ``->  ``), its detail lines two columns further in. ``annotate`` gives the text
+    appended to each node's first line (EXPLAIN ANALYZE's actual figures)."""
     lines = node.explain()
-    prefix = "  " * depth + ("->  " if depth else "")
-    out = [prefix + lines[0]] + ["  " * depth + "      " + extra for extra in lines[1:]]
+    first = lines[0] + (annotate(node) if annotate is not None else "")
+    column = 6 * depth
+    out = [(" " * (column - 4) + "->  " if depth else "") + first]
+    out += [" " * (column + 2) + extra for extra in lines[1:]]
     for child in node.children():
-        out += explain_tree(child, depth + 1)
+        out += explain_tree(child, depth + 1, annotate)
     return out
 
 

@@ -8,6 +8,7 @@ directly.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import pg_query.pg_query_pb2 as pb
 import tidesql.sql.session as session_module
 from tidesql import sqlstates
 from tidesql.errors import TideError
-from tidesql.sql import dsql, privileges, readonly
+from tidesql.sql import dsql, explain, privileges, readonly
 from tidesql.sql import types as T
 from tidesql.sql.catalog import Catalog, TableInfo
 from tidesql.sql.dml import TableWriter
@@ -74,7 +75,11 @@ def _virtual_tables(session: Any) -> Any:
 
 
 def plan_statement(
-    session: Any, catalog: Catalog, statement: ParsedStatement, declared: list[T.SqlType]
+    session: Any,
+    catalog: Catalog,
+    statement: ParsedStatement,
+    declared: list[T.SqlType],
+    cache: bool = True,
 ) -> Planned:
     search_path = session.search_path()
     key = (
@@ -84,7 +89,7 @@ def plan_statement(
         tuple(t.oid for t in declared),
         statement.kind,
     )
-    cached = session.engine.plan_cache.get(key)
+    cached = session.engine.plan_cache.get(key) if cache else None
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     planner = Planner(catalog, search_path, declared, virtual_tables=_virtual_tables(session))
@@ -96,7 +101,7 @@ def plan_statement(
         _run_modifying_ctes_first(planned, planner.modifying_ctes)
     planned.param_types = [t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planner.param_types]
     planned.privileges = planner.privileges_needed
-    if not planner.has_volatile and not getattr(planner, "uncacheable", False):
+    if cache and not planner.has_volatile and not getattr(planner, "uncacheable", False):
         session.engine.cache_plan(key, planned)
     return planned
 
@@ -684,7 +689,11 @@ PLANNERS: dict[str, Callable[[Planner, Any, Catalog], Planned]] = {
 
 # ---------------------------------------------------------------- handlers
 async def _run_planned(
-    session: Any, statement: ParsedStatement, params: list[Any], prepared: Any
+    session: Any,
+    statement: ParsedStatement,
+    params: list[Any],
+    prepared: Any,
+    planned: Planned | None = None,
 ) -> StatementResult:
     sql_txn = session.transaction
     if sql_txn is None:
@@ -693,9 +702,9 @@ async def _run_planned(
     if kind != "query":  # nothing to check for a query
         _check_dsql_mix(session, sql_txn, kind)
     catalog = sql_txn.catalog
-    planned: Planned | None = None
     if (
-        prepared is not None
+        planned is None
+        and prepared is not None
         and prepared.planned is not None
         and prepared.planned.catalog_version == catalog.version
     ):
@@ -1020,33 +1029,53 @@ async def _explain(
 
     node = statement.node
     inner_kind, inner = node_kind(node.query)
-    analyze = any(o.def_elem.defname == "analyze" for o in node.options)
+    options = explain.parse_options(node.options)
     inner_statement = ParsedStatement(inner, inner_kind, statement.text)
     if classify(inner_statement) not in ("query", "dml"):
         raise TideError(
             "EXPLAIN only supports SELECT, INSERT, UPDATE and DELETE",
             sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
         )
-    if analyze:
+    if options.analyze:
         readonly.check_statement(session, inner_statement)
     sql_txn = await session.ensure_transaction()
-    planned = plan_statement(session, sql_txn.catalog, inner_statement, [])
+    started = time.perf_counter()
+    # EXPLAIN ANALYZE measures a plan of its own: never one from (or into) the cache.
+    planned = plan_statement(
+        session, sql_txn.catalog, inner_statement, [], cache=not options.analyze
+    )
+    planning = time.perf_counter() - started
     privileges.check(session, sql_txn.catalog, planned.privileges)
-    lines: list[str]
+    annotate: Callable[[PlanNode], str] | None = None
+    top: str | None = None
+    if planned.kind in ("insert", "update", "delete"):
+        top = f"{planned.kind.title()} on {inner.relation.relname}"
+    execution = 0.0
+    if options.analyze:
+        stats = explain.instrument(planned.plan) if planned.plan is not None else {}
+        top_stats = explain.NodeStats()
+        planned.run = explain.measure_run(planned.run, top_stats, lambda r: len(r.rows))
+        started = time.perf_counter()
+        await _run_planned(session, inner_statement, params, None, planned)
+        execution = time.perf_counter() - started
+        timing = options.timing
+
+        def annotate(plan_node: PlanNode) -> str:
+            return stats[id(plan_node)].annotation(timing)
+
+        if top is not None:
+            top += top_stats.annotation(timing)
+    lines: list[str] = []
+    if top is not None:
+        lines.append(top)
     if planned.plan is not None:
-        lines = explain_tree(planned.plan)
-        if planned.kind in ("insert", "update", "delete"):
-            lines = [f"{planned.kind.title()} on {inner.relation.relname}"] + [
-                "  ->  " + line.lstrip("-> ").strip() if i == 0 else "  " + line
-                for i, line in enumerate(lines)
-            ]
+        lines += explain_tree(planned.plan, 1 if top is not None else 0, annotate)
     else:
-        lines = [f"{planned.kind.title()} on {inner.relation.relname}", "  ->  Values Scan"]
-    if analyze:
-        result = await _run_planned(session, inner_statement, params, None)
-        lines.append(
-            f"Rows: {len(result.rows) if planned.kind == 'select' else result.command_tag}"
-        )
+        lines.append("  ->  Values Scan")
+    if options.summary if options.summary is not None else options.analyze:
+        lines.append(f"Planning Time: {planning * 1000:.3f} ms")
+        if options.analyze:
+            lines.append(f"Execution Time: {execution * 1000:.3f} ms")
     return StatementResult("EXPLAIN", [Column("QUERY PLAN", T.TEXT)], [(line,) for line in lines])
 
 
@@ -1186,5 +1215,6 @@ for _kind in (
     "alter_seq_stmt",
     "alter_object_schema_stmt",
     "grant_stmt",
+    "comment_stmt",
 ):
     HANDLERS[_kind] = _ddl
