@@ -1069,7 +1069,10 @@ class Planner:
                 columns,
                 left_width,
                 right_width,
-                text=" AND ".join("=" for _ in left_keys),
+                text=" AND ".join(
+                    f"({describe(a, qualify=True)} = {describe(b, qualify=True)})"
+                    for a, b in zip(left_keys, right_keys, strict=True)
+                ),
                 lookup=_lookup_option(right, kind, left_keys, right_keys),
             )
         return P.NestedLoopJoin(
@@ -1235,7 +1238,8 @@ class Planner:
             remaining = [c for n, c in enumerate(conjuncts) if n not in used]
             filter_expr = combine_conjuncts(remaining)
             description = " AND ".join(
-                f"({info.table.columns[a - 1].name} = $)" for a in pk[: len(prefix)]
+                f"({info.table.columns[a - 1].name} = {describe(e)})"
+                for a, e in zip(pk, prefix, strict=False)
             )
             if len(prefix) == len(pk):
                 return P.PointLookup(
@@ -2319,19 +2323,22 @@ def _text(expr: Expr | None) -> str:
     return "" if expr is None else describe(expr)
 
 
-def describe(expr: Expr) -> str:
+def describe(expr: Expr, *, qualify: bool = False) -> str:
+    """An expression as EXPLAIN shows it (column names qualified in join conditions)."""
     if isinstance(expr, ColumnRef):
-        return expr.name
+        return f"{expr.table_alias}.{expr.name}" if qualify and expr.table_alias else expr.name
     if isinstance(expr, Const):
         return "NULL" if expr.value is None else repr(expr.value)
     if isinstance(expr, Param):
         return f"${expr.number}"
     if isinstance(expr, Call) and len(expr.args) == 2:
-        return f"({describe(expr.args[0])} {expr.name} {describe(expr.args[1])})"
+        left, right = (describe(a, qualify=qualify) for a in expr.args)
+        return f"({left} {expr.name} {right})"
     if isinstance(expr, BoolOp):
-        return "(" + f" {expr.op.upper()} ".join(describe(a) for a in expr.args) + ")"
+        parts = (describe(a, qualify=qualify) for a in expr.args)
+        return "(" + f" {expr.op.upper()} ".join(parts) + ")"
     if isinstance(expr, Cast):
-        return f"{describe(expr.arg)}::{expr.type.name}"
+        return f"{describe(expr.arg, qualify=qualify)}::{expr.type.name}"
     return type(expr).__name__
 
 
