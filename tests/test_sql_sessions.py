@@ -369,3 +369,17 @@ def test_a_key_of_a_type_keys_cannot_order_is_refused_up_front(
         assert state == "0A000" and "index key" in message
         c.execute(f"INSERT INTO {name} (id) VALUES (1)")
         assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (1,)
+
+
+def test_add_column_with_a_check_checks_the_rows_already_there(extended_dsn: str) -> None:
+    name = table_name("addcheck")
+    with connect(extended_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        c.execute(f"INSERT INTO {name} VALUES (1), (2)")
+        assert sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN x int DEFAULT 5 CHECK (x < 3)") == (
+            "23514",
+            f'check constraint "{name}_x_check" of relation "{name}" is violated by some row',
+        )
+        c.execute(f"ALTER TABLE {name} ADD COLUMN x int DEFAULT 1 CHECK (x < 3)")
+        assert c.execute(f"SELECT x FROM {name} ORDER BY id").fetchall() == [(1,), (1,)]
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (3, 4)")[0] == "23514"

@@ -11,6 +11,7 @@ In ``dsql`` mode a transaction may hold one DDL statement and no DML, as in DSQL
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -368,10 +369,14 @@ def _expression_column_name(node: Any) -> str:
 
 
 def _check_name(table: C.TableDef, constraint: C.ConstraintDef) -> str:
-    if constraint.columns:
-        column = table.columns[constraint.columns[0] - 1].name
-        return f"{table.name}_{column}_check"
-    return f"{table.name}_check"
+    """PostgreSQL's name for an unnamed CHECK: ``table_column_check`` when its expression
+    refers to exactly one column, else ``table_check``; a number is appended while the
+    name is taken on the table (``t_check1``)."""
+    columns = set(_column_references(constraint.expression or "true"))
+    middle = f"_{columns.pop()}" if len(columns) == 1 else ""
+    base = f"{table.name}{middle}_check"
+    taken = {c.name for c in table.constraints if c is not constraint}
+    return next(n for n in (f"{base}{i or ''}" for i in itertools.count()) if n not in taken)
 
 
 def _add_column(
@@ -846,12 +851,34 @@ async def _add_column_command(alter: AlterTable, command: Any) -> None:
     if command.missing_ok and table.column(definition.colname) is not None:
         return
     pending: list[tuple[str, list[str], bool]] = []
+    existing = len(table.constraints)
     column = _add_column(
         table, definition, pending, alter.dsql, creating=False, writer=alter.writer
     )
     if pending:
         raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
     await _fill_new_column(alter, column)
+    await _add_column_checks(alter, table.constraints[existing:])
+
+
+async def _add_column_checks(alter: AlterTable, checks: list[C.ConstraintDef]) -> None:
+    """CHECKs declared with an added column: named and given an oid as CREATE TABLE
+    does, and checked against the rows already there (they read the column's default),
+    as PostgreSQL does (23514)."""
+    from tidesql.sql.jobs import check_existing_rows
+
+    table, writer = alter.table, alter.writer
+    for constraint in checks:
+        if not constraint.name:
+            constraint.name = _check_name(table, constraint)
+        if any(c.name == constraint.name for c in table.constraints if c is not constraint):
+            raise TideError(
+                f'constraint "{constraint.name}" for relation "{table.name}" already exists',
+                sqlstate=sqlstates.DUPLICATE_OBJECT,
+            )
+        constraint.oid = await writer.new_oid()
+        constraint.validated = True
+        await check_existing_rows(alter.session, writer.txn, writer.catalog, table, constraint)
 
 
 async def _fill_new_column(alter: AlterTable, column: C.ColumnDef) -> None:
@@ -954,27 +981,21 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
 
 def _mentions_column(expression: str, column: str) -> bool:
     """Whether an index or CHECK expression (stored as text) refers to ``column``."""
+    return column in _column_references(expression)
+
+
+def _column_references(expression: str) -> list[str]:
+    """The column names an expression (stored as text) refers to, in order — inside
+    AND/OR, function arguments and lists too."""
+    from tidesql.sql.sqlfunctions import _messages
     from tidesql.sql.statements import _parse_expression
 
-    found = False
-
-    def walk(message: Any) -> None:
-        nonlocal found
-        if found:
-            return
+    found: list[str] = []
+    for message in _messages(_parse_expression(expression)):
         if isinstance(message, pb.ColumnRef):
             names = string_values(message.fields)
-            found = bool(names) and names[-1] == column
-            return
-        for _, value in message.ListFields():
-            if hasattr(value, "ListFields"):
-                walk(value)
-            elif not isinstance(value, str | bytes) and hasattr(value, "__iter__"):
-                for item in value:
-                    if hasattr(item, "ListFields"):
-                        walk(item)
-
-    walk(_parse_expression(expression))
+            if names and isinstance(names[-1], str):
+                found.append(names[-1])
     return found
 
 

@@ -1,0 +1,33 @@
+-- ADD COLUMN with a CHECK: the rows already there are checked with the default they read.
+DROP TABLE IF EXISTS c13_t;
+CREATE TABLE c13_t (id int PRIMARY KEY);
+INSERT INTO c13_t VALUES (1), (2);
+ALTER TABLE c13_t ADD COLUMN x int DEFAULT 5 CHECK (x < 3);
+ALTER TABLE c13_t ADD COLUMN x int DEFAULT 5 CONSTRAINT c13_named CHECK (x > id + 3);
+ALTER TABLE c13_t ADD COLUMN y int DEFAULT 1 CHECK (y < 3);
+ALTER TABLE c13_t ADD COLUMN z int CHECK (z > 0);
+SELECT * FROM c13_t ORDER BY id;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'c13_t'::regclass ORDER BY conname;
+INSERT INTO c13_t VALUES (3, 5);
+INSERT INTO c13_t VALUES (3, 2, 0);
+DROP TABLE c13_t;
+DROP TABLE IF EXISTS c13_u;
+CREATE TABLE c13_u (id int PRIMARY KEY, CHECK (id > 0));
+ALTER TABLE c13_u ADD COLUMN v int CHECK (v > 0), ADD COLUMN w int CHECK (w > 0);
+ALTER TABLE c13_u ADD COLUMN c13_u int CHECK (c13_u > 0);
+INSERT INTO c13_u VALUES (1, 1, 1, 1);
+ALTER TABLE c13_u ADD COLUMN d int DEFAULT 4 CONSTRAINT c13_u_v_check CHECK (d > 0);
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'c13_u'::regclass ORDER BY conname;
+DROP TABLE c13_u;
+DROP TABLE IF EXISTS c13_n;
+CREATE TABLE c13_n (id int PRIMARY KEY, a int, CHECK (id > 0 AND id < 10), CHECK (a > id), b int CHECK (b > a), CHECK (a > 0 AND a < 10));
+ALTER TABLE c13_n ADD CHECK (b > 0 OR a > 0), ADD CHECK (b < 100);
+SELECT conname FROM pg_constraint WHERE conrelid = 'c13_n'::regclass ORDER BY conname;
+DROP TABLE c13_n;
+-- DROP COLUMN drops the CHECKs that mention it anywhere in their expression.
+DROP TABLE IF EXISTS c13_d;
+CREATE TABLE c13_d (id int PRIMARY KEY, a int, b int, CONSTRAINT c13_d_both CHECK (a > 0 AND b > 0), CONSTRAINT c13_d_fn CHECK (coalesce(b, 1) > 0));
+ALTER TABLE c13_d DROP COLUMN b;
+INSERT INTO c13_d VALUES (1, -1);
+SELECT conname FROM pg_constraint WHERE conrelid = 'c13_d'::regclass ORDER BY conname;
+DROP TABLE c13_d;
