@@ -216,6 +216,11 @@ class Savepoint:
     deferred_checks: list[Any]
     constraint_modes: dict[int, bool]
     constraints_all_deferred: bool | None
+    #: The row of each sequence as the first ALTER SEQUENCE since the savepoint found it
+    #: (None: not in the notebook then). PostgreSQL's ALTER gives the sequence a new
+    #: relfilenode, so ROLLBACK TO undoes the values handed out after the ALTER but keeps
+    #: those handed out before it.
+    sequence_rows_before_alter: dict[int, bytes | None] = field(default_factory=dict)
 
 
 class SqlTransaction:
@@ -623,16 +628,21 @@ class Session:
         savepoint = sql_txn.savepoints[index]
         del sql_txn.savepoints[index + 1 :]
         # nextval is not undone (PostgreSQL): the row of a sequence this transaction
-        # created or altered before the savepoint keeps the values handed out since.
+        # created or altered before the savepoint keeps the values handed out since —
+        # up to an ALTER SEQUENCE since the savepoint, which is undone with what it handed.
         core = sql_txn.core
         writes = core.state.writes
-        carried = {
-            key: writes[key]
-            for key in (
-                sequence_row_key(t.oid) for t in savepoint.catalog.tables.values() if t.kind == "S"
-            )
-            if key in savepoint.notebook.writes and writes.get(key) is not None
-        }
+        carried: dict[bytes, bytes] = {}
+        for table in savepoint.catalog.tables.values():
+            key = sequence_row_key(table.oid)
+            if table.kind != "S" or key not in savepoint.notebook.writes:
+                continue
+            if table.oid in savepoint.sequence_rows_before_alter:
+                value = savepoint.sequence_rows_before_alter[table.oid]
+            else:
+                value = writes.get(key)
+            if value is not None:
+                carried[key] = value
         core.rollback_to(savepoint.notebook)
         for key, value in carried.items():
             assert value is not None
