@@ -84,3 +84,16 @@ COMMIT;
 SELECT nextval('c13_sq3');
 SELECT last_value, increment_by FROM pg_sequences WHERE sequencename = 'c13_sq3';
 DROP SEQUENCE c13_sq3;
+-- A DEFAULT is bound when it is declared: a missing relation or function fails the DDL.
+DROP TABLE IF EXISTS c13_def;
+CREATE TABLE c13_def (id int DEFAULT nextval('c13_nope'));
+CREATE TABLE c13_def (id int DEFAULT c13_nope());
+CREATE TABLE c13_def (id int PRIMARY KEY, s serial, v text DEFAULT 'x' || 'y');
+ALTER TABLE c13_def ALTER COLUMN id SET DEFAULT nextval('c13_nope');
+ALTER TABLE c13_def ADD COLUMN b int DEFAULT nextval('c13_nope');
+CREATE SEQUENCE c13_def_seq;
+ALTER TABLE c13_def ALTER COLUMN id SET DEFAULT nextval('c13_def_seq');
+INSERT INTO c13_def (v) VALUES ('a');
+SELECT * FROM c13_def;
+DROP TABLE c13_def;
+DROP SEQUENCE c13_def_seq;

@@ -221,6 +221,7 @@ async def _create_table(
             raise not_supported(f"{kind} in CREATE TABLE is not supported")
     if not table.columns:
         raise not_supported("tables without columns are not supported")
+    _check_defaults(session, writer, table.columns)
     for constraint_name, columns, is_primary in pending_unique:
         attnums = []
         for column_name in columns:
@@ -366,6 +367,21 @@ def _expression_column_name(node: Any) -> str:
         names = string_values(value.fields)
         return names[-1] if names else "expr"
     return "expr"
+
+
+def _check_defaults(session: Any, writer: CatalogWriter, columns: list[C.ColumnDef]) -> None:
+    """Bind each DEFAULT now, as PostgreSQL does when the default is declared: a function
+    or a ``nextval('seq')`` relation that does not exist fails the DDL (42883, 42P01)."""
+    from tidesql.sql.planner import BindContext, Planner, Scope
+    from tidesql.sql.statements import _parse_expression
+
+    for column in columns:
+        if column.default is None or column.dropped:
+            continue
+        planner = Planner(writer.catalog, session.search_path())
+        # As INSERT binds it (nextval binds as a correlated subquery, never run here).
+        expr = planner.bind(_parse_expression(column.default), BindContext(Scope(), "DEFAULT"))
+        planner.coerce(expr, column.sql_type, context="assignment")
 
 
 def _check_name(table: C.TableDef, constraint: C.ConstraintDef) -> str:
@@ -993,6 +1009,7 @@ async def _add_column_command(alter: AlterTable, command: Any) -> None:
     )
     if pending:
         raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
+    _check_defaults(alter.session, alter.writer, [column])
     await _fill_new_column(alter, column)
     await _add_column_checks(alter, table.constraints[existing:])
 
@@ -1141,6 +1158,7 @@ async def _column_default_command(alter: AlterTable, command: Any) -> None:
     column.default = (
         deparse_expression(getattr(command, "def")) if command.HasField("def") else None
     )
+    _check_defaults(alter.session, alter.writer, [column])
 
 
 async def _drop_not_null_command(alter: AlterTable, command: Any) -> None:
