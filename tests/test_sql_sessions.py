@@ -428,3 +428,15 @@ def test_drop_schema_names_and_cascades_to_every_kind_of_object(extended_dsn: st
         c.execute(f"CREATE SEQUENCE {s}.q")
         c.execute(f"DROP SCHEMA {s} CASCADE")
         assert notices[-1] == "drop cascades to 3 other objects"
+
+
+def test_set_constraints_outside_a_block_warns_and_succeeds(extended_dsn: str) -> None:
+    notices: list[tuple[str | None, str | None]] = []
+    with connect(extended_dsn) as c:
+        c.add_notice_handler(lambda d: notices.append((d.sqlstate, d.message_primary)))
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+        assert notices == [("25P01", "SET CONSTRAINTS can only be used in transaction blocks")]
+        c.execute("BEGIN")
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+        c.execute("COMMIT")
+        assert len(notices) == 1

@@ -272,6 +272,8 @@ class Session:
         #: its first statement, so these live on the session, from BEGIN on. Set before
         #: the startup parameters are applied, which go through set_setting.
         self.in_block = False
+        #: A multi-statement simple query is running as one implicit block.
+        self.in_implicit_block = False
         self.block_saved_settings: dict[str, str] | None = None
         self.local_settings: dict[str, str] = {}
         #: The block's access mode, fixed at BEGIN (its option, else the default then).
@@ -351,6 +353,7 @@ class Session:
             for statement in statements:
                 if implicit and statement.kind == "transaction_stmt":
                     implicit = False  # an explicit BEGIN/COMMIT takes over
+                self.in_implicit_block = implicit
                 result = await self._run_statement(statement, [], keep_open=implicit)
                 yield result
             if implicit:
@@ -359,6 +362,8 @@ class Session:
             if implicit:
                 await self._end_implicit(commit=False)
             raise
+        finally:
+            self.in_implicit_block = False
 
     def _check_implicit_block(self, statements: list[ParsedStatement]) -> None:
         """DSQL's DDL rules for the implicit transaction of a multi-statement query,
