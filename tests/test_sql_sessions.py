@@ -369,3 +369,74 @@ def test_a_key_of_a_type_keys_cannot_order_is_refused_up_front(
         assert state == "0A000" and "index key" in message
         c.execute(f"INSERT INTO {name} (id) VALUES (1)")
         assert c.execute(f"SELECT count(*) FROM {name}").fetchone() == (1,)
+
+
+def test_add_column_with_a_check_checks_the_rows_already_there(extended_dsn: str) -> None:
+    name = table_name("addcheck")
+    with connect(extended_dsn) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY)")
+        c.execute(f"INSERT INTO {name} VALUES (1), (2)")
+        assert sqlstate_of(c, f"ALTER TABLE {name} ADD COLUMN x int DEFAULT 5 CHECK (x < 3)") == (
+            "23514",
+            f'check constraint "{name}_x_check" of relation "{name}" is violated by some row',
+        )
+        c.execute(f"ALTER TABLE {name} ADD COLUMN x int DEFAULT 1 CHECK (x < 3)")
+        assert c.execute(f"SELECT x FROM {name} ORDER BY id").fetchall() == [(1,), (1,)]
+        assert sqlstate_of(c, f"INSERT INTO {name} VALUES (3, 4)")[0] == "23514"
+
+
+def test_drop_schema_names_and_cascades_to_every_kind_of_object(extended_dsn: str) -> None:
+    s = table_name("dropschema")
+    notices: list[str | None] = []
+    with connect(extended_dsn) as c:
+        c.add_notice_handler(lambda diagnostic: notices.append(diagnostic.message_primary))
+        c.execute(f"CREATE SCHEMA {s}")
+        c.execute(f"CREATE DOMAIN {s}.d AS int CHECK (VALUE > 0)")
+        c.execute(f"CREATE FUNCTION {s}.f(a int) RETURNS int LANGUAGE sql AS 'SELECT a + 1'")
+        c.execute(f"CREATE SEQUENCE {s}.q")
+        c.execute(f"CREATE TABLE {s}.t (id int PRIMARY KEY)")
+        c.execute(
+            f"CREATE TABLE {s}_u (id int PRIMARY KEY, v {s}.d, "
+            f"w int DEFAULT nextval('{s}.q'), r int REFERENCES {s}.t)"
+        )
+        with pytest.raises(psycopg.Error) as caught:
+            c.execute(f"DROP SCHEMA {s}")
+        assert caught.value.sqlstate == "2BP01"
+        assert caught.value.diag.message_detail == "\n".join(
+            [
+                f"type {s}.d depends on schema {s}",
+                f"column v of table {s}_u depends on type {s}.d",
+                f"function {s}.f(integer) depends on schema {s}",
+                f"sequence {s}.q depends on schema {s}",
+                f"default value for column w of table {s}_u depends on sequence {s}.q",
+                f"table {s}.t depends on schema {s}",
+                f"constraint {s}_u_r_fkey on table {s}_u depends on table {s}.t",
+            ]
+        )
+        c.execute(f"DROP SCHEMA {s} CASCADE")
+        assert notices[-1] == "drop cascades to 7 other objects"
+        assert c.execute(
+            "SELECT count(*) FROM pg_namespace n JOIN pg_type t ON t.typnamespace = n.oid "
+            f"WHERE n.nspname = '{s}'"
+        ).fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM pg_proc WHERE proname = 'f'").fetchone() == (0,)
+        c.execute(f"INSERT INTO {s}_u VALUES (1, 2, 99)")  # no key, no default left
+        assert c.execute(f"SELECT * FROM {s}_u").fetchall() == [(1, 2, 99)]
+        c.execute(f"CREATE SCHEMA {s}")  # the names are free again
+        c.execute(f"CREATE DOMAIN {s}.d AS int")
+        c.execute(f"CREATE FUNCTION {s}.f(a int) RETURNS int LANGUAGE sql AS 'SELECT a'")
+        c.execute(f"CREATE SEQUENCE {s}.q")
+        c.execute(f"DROP SCHEMA {s} CASCADE")
+        assert notices[-1] == "drop cascades to 3 other objects"
+
+
+def test_set_constraints_outside_a_block_warns_and_succeeds(extended_dsn: str) -> None:
+    notices: list[tuple[str | None, str | None]] = []
+    with connect(extended_dsn) as c:
+        c.add_notice_handler(lambda d: notices.append((d.sqlstate, d.message_primary)))
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+        assert notices == [("25P01", "SET CONSTRAINTS can only be used in transaction blocks")]
+        c.execute("BEGIN")
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+        c.execute("COMMIT")
+        assert len(notices) == 1

@@ -11,6 +11,7 @@ In ``dsql`` mode a transaction may hold one DDL statement and no DML, as in DSQL
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -220,6 +221,7 @@ async def _create_table(
             raise not_supported(f"{kind} in CREATE TABLE is not supported")
     if not table.columns:
         raise not_supported("tables without columns are not supported")
+    _check_defaults(session, writer, table.columns)
     for constraint_name, columns, is_primary in pending_unique:
         attnums = []
         for column_name in columns:
@@ -367,11 +369,30 @@ def _expression_column_name(node: Any) -> str:
     return "expr"
 
 
+def _check_defaults(session: Any, writer: CatalogWriter, columns: list[C.ColumnDef]) -> None:
+    """Bind each DEFAULT now, as PostgreSQL does when the default is declared: a function
+    or a ``nextval('seq')`` relation that does not exist fails the DDL (42883, 42P01)."""
+    from tidesql.sql.planner import BindContext, Planner, Scope
+    from tidesql.sql.statements import _parse_expression
+
+    for column in columns:
+        if column.default is None or column.dropped:
+            continue
+        planner = Planner(writer.catalog, session.search_path())
+        # As INSERT binds it (nextval binds as a correlated subquery, never run here).
+        expr = planner.bind(_parse_expression(column.default), BindContext(Scope(), "DEFAULT"))
+        planner.coerce(expr, column.sql_type, context="assignment")
+
+
 def _check_name(table: C.TableDef, constraint: C.ConstraintDef) -> str:
-    if constraint.columns:
-        column = table.columns[constraint.columns[0] - 1].name
-        return f"{table.name}_{column}_check"
-    return f"{table.name}_check"
+    """PostgreSQL's name for an unnamed CHECK: ``table_column_check`` when its expression
+    refers to exactly one column, else ``table_check``; a number is appended while the
+    name is taken on the table (``t_check1``)."""
+    columns = set(_column_references(constraint.expression or "true"))
+    middle = f"_{columns.pop()}" if len(columns) == 1 else ""
+    base = f"{table.name}{middle}_check"
+    taken = {c.name for c in table.constraints if c is not constraint}
+    return next(n for n in (f"{base}{i or ''}" for i in itertools.count()) if n not in taken)
 
 
 def _add_column(
@@ -560,9 +581,7 @@ async def _drop(session: Any, writer: CatalogWriter, statement: ParsedStatement)
         name = names[-1]
         schema = names[-2] if len(names) > 1 else None
         if kind == "schema":
-            result = await _drop_schema(session, writer, name, node)
-            if result:
-                notices.append(result)
+            notices.extend(await _drop_schema(session, writer, name, node))
             continue
         if kind == "index":
             found = writer.find_index(name, schema, session.search_path())
@@ -686,21 +705,159 @@ def _drop_referencing_keys(
     return notices
 
 
-async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any) -> Notice | None:
-    oid = writer.catalog.schema_oid(name)
+async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any) -> list[Notice]:
+    """DROP SCHEMA: a schema holding objects fails with 2BP01 naming them (and what
+    depends on them from outside); CASCADE drops them all — tables, views, sequences,
+    domains and SQL functions — with the columns, defaults and foreign keys of other
+    tables that depend on them, reported as PostgreSQL reports them."""
+    from tidesql.sql.sequences import _mentions, drop_sequence_object
+    from tidesql.sql.sqlfunctions import _type_text
+
+    catalog = writer.catalog
+    oid = catalog.schema_oid(name)
     if oid is None:
         if node.missing_ok:
-            return Notice("NOTICE", "00000", f'schema "{name}" does not exist, skipping')
+            return [Notice("NOTICE", "00000", f'schema "{name}" does not exist, skipping')]
         raise TideError(f'schema "{name}" does not exist', sqlstate=sqlstates.INVALID_SCHEMA_NAME)
-    if any(t.schema_oid == oid for t in writer.catalog.tables.values()):
+    owned = {id(s) for s in catalog.owned_sequences.values()}
+    tables = sorted(
+        (t for t in catalog.tables.values() if t.schema_oid == oid and id(t) not in owned),
+        key=lambda t: t.oid,
+    )
+    dropped_tables = {t.oid for t in catalog.tables.values() if t.schema_oid == oid}
+    outside = [t for t in catalog.tables.values() if t.oid not in dropped_tables]
+    members: list[tuple[int, str, list[tuple[str, Callable[[C.TableDef], None], int]]]] = []
+    # Each member: (oid, description, [(dependent, how to drop it from a copy, table)]).
+    for domain in catalog.domains.values():
+        if domain.schema_oid != oid:
+            continue
+        uses = []
+        for table in outside:
+            for column in table.live_columns:
+                if column.domain_oid == domain.oid:
+                    uses.append(
+                        (
+                            f"column {column.name} of table {table.name}",
+                            _column_dropper(column.attnum),
+                            table.oid,
+                        )
+                    )
+        members.append((domain.oid, f"type {name}.{domain.name}", uses))
+    for function in catalog.functions.values():
+        if function.schema_oid == oid:
+            arguments = ", ".join(_type_text(t) for t in function.arg_type_oids)
+            members.append((function.oid, f"function {name}.{function.name}({arguments})", []))
+    for table in tables:
+        dependents = []
+        if table.kind == "S":
+            for user in outside:
+                for column in user.live_columns:
+                    if column.default and _mentions(column.default, table):
+                        dependents.append(
+                            (
+                                f"default value for column {column.name} of table {user.name}",
+                                _default_dropper(column.attnum),
+                                user.oid,
+                            )
+                        )
+        for child, constraint in catalog.referenced_by.get(table.oid, []):
+            if child.oid not in dropped_tables:
+                dependents.append(
+                    (
+                        f"constraint {constraint.name} on table {child.name}",
+                        _constraint_dropper(constraint.oid),
+                        child.oid,
+                    )
+                )
+        kind = {"v": "view", "S": "sequence"}.get(table.kind, "table")
+        members.append((table.oid, f"{kind} {name}.{table.name}", dependents))
+    members.sort(key=lambda member: member[0])
+    if members and node.behavior != pb.DROP_CASCADE:
+        lines = []
+        for _oid, description, dependents in members:
+            lines.append(f"{description} depends on schema {name}")
+            lines.extend(f"{d} depends on {description}" for d, _drop, _table in dependents)
         raise TideError(
             f"cannot drop schema {name} because other objects depend on it",
             sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+            detail="\n".join(lines),
             hint="Use DROP ... CASCADE to drop the dependent objects too.",
         )
+    changed: dict[int, C.TableDef] = {}
+    cascades = []
+    for _oid, description, dependents in members:
+        cascades.append(description)
+        for dependent, drop, table_oid in dependents:
+            cascades.append(dependent)
+            copy = changed.get(table_oid)
+            if copy is None:
+                copy = C.TableDef.from_json(catalog.tables[table_oid].to_json())
+                changed[table_oid] = copy
+            drop(copy)
+    for copy in changed.values():
+        writer.write_table(copy)
+    for table in catalog.tables.values():
+        if table.oid in dropped_tables:
+            if table.kind == "S":
+                drop_sequence_object(writer, table)
+            else:
+                writer.delete_table(table)
+                _drop_owned_sequences(writer, table.oid)
+    objects: list[C.DomainDef | C.FunctionDef] = [
+        *catalog.domains.values(),
+        *catalog.functions.values(),
+    ]
+    for definition in objects:
+        if definition.schema_oid == oid:
+            writer.txn.delete(C.object_key(definition.oid), is_row=False)
     writer.txn.delete(C.schema_key(oid), is_row=False)
     writer.bump()
-    return None
+    if not cascades:
+        return []
+    if len(cascades) == 1:
+        return [Notice("NOTICE", "00000", f"drop cascades to {cascades[0]}")]
+    return [
+        Notice(
+            "NOTICE",
+            "00000",
+            f"drop cascades to {len(cascades)} other objects",
+            detail="\n".join(f"drop cascades to {c}" for c in cascades),
+        )
+    ]
+
+
+def _column_dropper(attnum: int) -> Callable[[C.TableDef], None]:
+    """Drops a column (whose type is going) from a table's copy, with its indexes and
+    constraints; a primary-key column cannot go (2BP01)."""
+
+    def drop(table: C.TableDef) -> None:
+        column = table.columns[attnum - 1]
+        if attnum in table.primary_key:
+            raise TideError(
+                f"cannot drop column {column.name} of table {table.name} because "
+                "other objects depend on it",
+                sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+            )
+        column.dropped = True
+        column.name = f"........pg.dropped.{attnum}........"
+        table.indexes = [i for i in table.indexes if attnum not in i.columns]
+        table.constraints = [c for c in table.constraints if attnum not in c.columns]
+
+    return drop
+
+
+def _default_dropper(attnum: int) -> Callable[[C.TableDef], None]:
+    def drop(table: C.TableDef) -> None:
+        table.columns[attnum - 1].default = None
+
+    return drop
+
+
+def _constraint_dropper(oid: int) -> Callable[[C.TableDef], None]:
+    def drop(table: C.TableDef) -> None:
+        table.constraints = [c for c in table.constraints if c.oid != oid]
+
+    return drop
 
 
 # ---------------------------------------------------------------- schemas and views
@@ -846,12 +1003,35 @@ async def _add_column_command(alter: AlterTable, command: Any) -> None:
     if command.missing_ok and table.column(definition.colname) is not None:
         return
     pending: list[tuple[str, list[str], bool]] = []
+    existing = len(table.constraints)
     column = _add_column(
         table, definition, pending, alter.dsql, creating=False, writer=alter.writer
     )
     if pending:
         raise not_supported("ADD COLUMN with PRIMARY KEY or UNIQUE is not supported")
+    _check_defaults(alter.session, alter.writer, [column])
     await _fill_new_column(alter, column)
+    await _add_column_checks(alter, table.constraints[existing:])
+
+
+async def _add_column_checks(alter: AlterTable, checks: list[C.ConstraintDef]) -> None:
+    """CHECKs declared with an added column: named and given an oid as CREATE TABLE
+    does, and checked against the rows already there (they read the column's default),
+    as PostgreSQL does (23514)."""
+    from tidesql.sql.jobs import check_existing_rows
+
+    table, writer = alter.table, alter.writer
+    for constraint in checks:
+        if not constraint.name:
+            constraint.name = _check_name(table, constraint)
+        if any(c.name == constraint.name for c in table.constraints if c is not constraint):
+            raise TideError(
+                f'constraint "{constraint.name}" for relation "{table.name}" already exists',
+                sqlstate=sqlstates.DUPLICATE_OBJECT,
+            )
+        constraint.oid = await writer.new_oid()
+        constraint.validated = True
+        await check_existing_rows(alter.session, writer.txn, writer.catalog, table, constraint)
 
 
 async def _fill_new_column(alter: AlterTable, column: C.ColumnDef) -> None:
@@ -954,27 +1134,21 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
 
 def _mentions_column(expression: str, column: str) -> bool:
     """Whether an index or CHECK expression (stored as text) refers to ``column``."""
+    return column in _column_references(expression)
+
+
+def _column_references(expression: str) -> list[str]:
+    """The column names an expression (stored as text) refers to, in order — inside
+    AND/OR, function arguments and lists too."""
+    from tidesql.sql.sqlfunctions import _messages
     from tidesql.sql.statements import _parse_expression
 
-    found = False
-
-    def walk(message: Any) -> None:
-        nonlocal found
-        if found:
-            return
+    found: list[str] = []
+    for message in _messages(_parse_expression(expression)):
         if isinstance(message, pb.ColumnRef):
             names = string_values(message.fields)
-            found = bool(names) and names[-1] == column
-            return
-        for _, value in message.ListFields():
-            if hasattr(value, "ListFields"):
-                walk(value)
-            elif not isinstance(value, str | bytes) and hasattr(value, "__iter__"):
-                for item in value:
-                    if hasattr(item, "ListFields"):
-                        walk(item)
-
-    walk(_parse_expression(expression))
+            if names and isinstance(names[-1], str):
+                found.append(names[-1])
     return found
 
 
@@ -984,6 +1158,7 @@ async def _column_default_command(alter: AlterTable, command: Any) -> None:
     column.default = (
         deparse_expression(getattr(command, "def")) if command.HasField("def") else None
     )
+    _check_defaults(alter.session, alter.writer, [column])
 
 
 async def _drop_not_null_command(alter: AlterTable, command: Any) -> None:

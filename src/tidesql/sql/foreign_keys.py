@@ -590,4 +590,12 @@ async def set_constraints(session: Any, statement: Any, params: list[Any], prepa
         settings = session.format_settings()
         for check in now:
             await run_check(sql_txn.core, check, settings)
+    if not session.in_block and not session.in_implicit_block:
+        from tidesql.sql.result import Notice
+
+        # PostgreSQL warns and goes on (the mode dies with the statement's transaction).
+        warning = Notice(
+            "WARNING", "25P01", "SET CONSTRAINTS can only be used in transaction blocks"
+        )
+        return StatementResult("SET CONSTRAINTS", notices=[warning])
     return StatementResult("SET CONSTRAINTS")

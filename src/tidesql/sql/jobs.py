@@ -248,7 +248,9 @@ async def check_existing_rows(
     from tidesql.sql.session import Env
     from tidesql.sql.statements import _full_scope, _parse_expression
 
-    info = catalog.info(table)
+    # Built afresh: ALTER TABLE checks its private copy of the table, whose new columns
+    # (and what rows stored before read in them) the catalog's cached info lacks.
+    info = C.TableInfo(table, catalog.schemas.get(table.schema_oid, "?"), catalog)
     prefix = encode_key((table.oid, C.PRIMARY_INDEX_ID))
     pairs = await txn.scan(cursor or prefix, prefix_end(prefix), limit=limit)
     env = Env(session)

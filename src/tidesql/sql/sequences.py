@@ -402,6 +402,9 @@ async def alter_sequence(session: Any, writer: Any, statement: ParsedStatement) 
     table.sequence = definition
     writer.write_table(table)
     key = C.sequence_row_key(table.oid)
+    writes = writer.txn.state.writes
+    for savepoint in writer.sql_txn.savepoints:
+        savepoint.sequence_rows_before_alter.setdefault(table.oid, writes.get(key))
     if parsed.restart is not None:
         writer.txn.put(key, _stored_row(table, parsed.restart, False))
     else:

@@ -216,6 +216,11 @@ class Savepoint:
     deferred_checks: list[Any]
     constraint_modes: dict[int, bool]
     constraints_all_deferred: bool | None
+    #: The row of each sequence as the first ALTER SEQUENCE since the savepoint found it
+    #: (None: not in the notebook then). PostgreSQL's ALTER gives the sequence a new
+    #: relfilenode, so ROLLBACK TO undoes the values handed out after the ALTER but keeps
+    #: those handed out before it.
+    sequence_rows_before_alter: dict[int, bytes | None] = field(default_factory=dict)
 
 
 class SqlTransaction:
@@ -267,6 +272,8 @@ class Session:
         #: its first statement, so these live on the session, from BEGIN on. Set before
         #: the startup parameters are applied, which go through set_setting.
         self.in_block = False
+        #: A multi-statement simple query is running as one implicit block.
+        self.in_implicit_block = False
         self.block_saved_settings: dict[str, str] | None = None
         self.local_settings: dict[str, str] = {}
         #: The block's access mode, fixed at BEGIN (its option, else the default then).
@@ -346,6 +353,7 @@ class Session:
             for statement in statements:
                 if implicit and statement.kind == "transaction_stmt":
                     implicit = False  # an explicit BEGIN/COMMIT takes over
+                self.in_implicit_block = implicit
                 result = await self._run_statement(statement, [], keep_open=implicit)
                 yield result
             if implicit:
@@ -354,6 +362,8 @@ class Session:
             if implicit:
                 await self._end_implicit(commit=False)
             raise
+        finally:
+            self.in_implicit_block = False
 
     def _check_implicit_block(self, statements: list[ParsedStatement]) -> None:
         """DSQL's DDL rules for the implicit transaction of a multi-statement query,
@@ -623,16 +633,21 @@ class Session:
         savepoint = sql_txn.savepoints[index]
         del sql_txn.savepoints[index + 1 :]
         # nextval is not undone (PostgreSQL): the row of a sequence this transaction
-        # created or altered before the savepoint keeps the values handed out since.
+        # created or altered before the savepoint keeps the values handed out since —
+        # up to an ALTER SEQUENCE since the savepoint, which is undone with what it handed.
         core = sql_txn.core
         writes = core.state.writes
-        carried = {
-            key: writes[key]
-            for key in (
-                sequence_row_key(t.oid) for t in savepoint.catalog.tables.values() if t.kind == "S"
-            )
-            if key in savepoint.notebook.writes and writes.get(key) is not None
-        }
+        carried: dict[bytes, bytes] = {}
+        for table in savepoint.catalog.tables.values():
+            key = sequence_row_key(table.oid)
+            if table.kind != "S" or key not in savepoint.notebook.writes:
+                continue
+            if table.oid in savepoint.sequence_rows_before_alter:
+                value = savepoint.sequence_rows_before_alter[table.oid]
+            else:
+                value = writes.get(key)
+            if value is not None:
+                carried[key] = value
         core.rollback_to(savepoint.notebook)
         for key, value in carried.items():
             assert value is not None
