@@ -16,4 +16,6 @@ SELECT (1, 2) NOT IN ((1, 3), (2, 2));
 SELECT (1, 2, 3) = (1, 2);
 SELECT ROW(1.5::numeric, true, '{1,2}'::int[], 'x"y', 'back\slash', '(p)');
 SELECT (1, 2) < (1, 2), (1, 2) <= (1, 2), (2, NULL) > (1, 5), (1, NULL) > (1, 5);
+SELECT ROW(r.*)::text, ROW(r.*, 9)::text FROM c8_r r ORDER BY id;
+SELECT ROW(r.*) = ROW(1, 'a') FROM c8_r r ORDER BY id;
 DROP TABLE c8_r;

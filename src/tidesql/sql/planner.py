@@ -1607,24 +1607,7 @@ class Planner:
         if kind in (pb.AEXPR_DISTINCT, pb.AEXPR_NOT_DISTINCT):
             left = self.bind(value.lexpr, context)
             right = self.bind(value.rexpr, context)
-            common = T.common_type([left.type, right.type], "IS DISTINCT FROM")
-            if common.oid == T.UNKNOWN.oid:
-                common = T.TEXT
-            equal = self._comparison("=", common)
-            distinct = kind == pb.AEXPR_DISTINCT
-            left_f = self.coerce(left, common).compile()
-            right_f = self.coerce(right, common).compile()
-
-            def is_distinct(row: Any, env: Any) -> bool:
-                a, b = left_f(row, env), right_f(row, env)
-                same = (a is None and b is None) or (
-                    a is not None and b is not None and equal(a, b)
-                )
-                return (not same) if distinct else same
-
-            return _Closure(
-                is_distinct, T.BOOL, f"distinct({left.key()},{right.key()})", [left, right]
-            )
+            return self._distinct(left, right, kind == pb.AEXPR_DISTINCT)
         if kind == pb.AEXPR_SIMILAR:
             raise feature_not_supported("SIMILAR TO is not supported")
         raise feature_not_supported("this operator form is not supported")
@@ -2086,30 +2069,74 @@ class Planner:
         return slot
 
     def _bind_row(self, value: Any, context: BindContext) -> Expr:
-        """``ROW(a, b)`` or ``(a, b)`` as a value: a record."""
-        items = [self._settle_unknown(self.bind(item, context)) for item in value.args]
+        """``ROW(a, b)`` or ``(a, b)`` as a value: a record; ``ROW(t.*)`` takes t's columns."""
+        items = [self._settle_unknown(e) for e in self._bind_row_items(value.args, context)]
         return _row_value(items)
+
+    def _bind_row_items(self, nodes: Any, context: BindContext) -> list[Expr]:
+        items: list[Expr] = []
+        for item in nodes:
+            kind, ref = node_kind(item)
+            fields = string_values(ref.fields) if kind == "column_ref" else []
+            if fields and fields[-1] == "*":
+                items.extend(self._star_columns(fields[-2] if len(fields) > 1 else None, context))
+            else:
+                items.append(self.bind(item, context))
+        return items
+
+    def _star_columns(self, alias: str | None, context: BindContext) -> list[Expr]:
+        """The columns ``alias.*`` (or ``*``) stands for in the current FROM."""
+        scope = context.scope
+        chosen = [i for i in scope.items if not i.hidden and (alias is None or i.alias == alias)]
+        if alias is not None and not chosen:
+            raise TideError(
+                f'missing FROM-clause entry for table "{alias}"',
+                sqlstate=sqlstates.UNDEFINED_TABLE,
+            )
+        return [ColumnRef(i.index, i.type, i.name, i.alias) for i in chosen]
 
     def _settle_unknown(self, expr: Expr) -> Expr:
         return self.coerce(expr, T.TEXT) if expr.type.oid == T.UNKNOWN.oid else expr
+
+    def _distinct(self, left: Expr, right: Expr, distinct: bool) -> Expr:
+        """``left IS [NOT] DISTINCT FROM right``: NULLs compare as equal values."""
+        common = T.common_type([left.type, right.type], "IS DISTINCT FROM")
+        if common.oid == T.UNKNOWN.oid:
+            common = T.TEXT
+        equal = self._comparison("=", common)
+        left_f = self.coerce(left, common).compile()
+        right_f = self.coerce(right, common).compile()
+
+        def is_distinct(row: Any, env: Any) -> bool:
+            a, b = left_f(row, env), right_f(row, env)
+            same = (a is None and b is None) or (a is not None and b is not None and equal(a, b))
+            return (not same) if distinct else same
+
+        return _Closure(is_distinct, T.BOOL, f"distinct({left.key()},{right.key()})", [left, right])
+
+    def _row_pairs(
+        self, left: list[Any], right: list[Any], context: BindContext
+    ) -> list[tuple[Expr, Expr]]:
+        """The fields of two row constructors, bound (``t.*`` expanded) and paired."""
+        bound_left = self._bind_row_items(left, context)
+        bound_right = self._bind_row_items(right, context)
+        if len(bound_left) != len(bound_right):
+            raise TideError(
+                "unequal number of entries in row expressions", sqlstate=sqlstates.SYNTAX_ERROR
+            )
+        return list(zip(bound_left, bound_right, strict=True))
 
     def _row_comparison(
         self, op: str, left: list[Any], right: list[Any], context: BindContext
     ) -> Expr:
         """``(a, b) op (c, d)`` as PostgreSQL defines it: = and <> field by field; the
         orderings lexicographic, decided by the first pair that is unequal or NULL."""
-        if len(left) != len(right):
-            raise TideError(
-                "unequal number of entries in row expressions", sqlstate=sqlstates.SYNTAX_ERROR
-            )
         if op not in ("=", "<>", "<", "<=", ">", ">="):
             raise TideError(
                 f"operator {op} is not supported for row expressions",
                 sqlstate=sqlstates.FEATURE_NOT_SUPPORTED,
             )
-        pairs = [
-            (self.bind(a, context), self.bind(b, context)) for a, b in zip(left, right, strict=True)
-        ]
+        pairs = self._row_pairs(left, right, context)
         if op in ("=", "<>"):
             return BoolOp("and" if op == "=" else "or", [self.operator(op, a, b) for a, b in pairs])
         strict = op[0]
@@ -2125,22 +2152,7 @@ class Planner:
     def _row_distinct(
         self, left: list[Any], right: list[Any], context: BindContext, distinct: bool
     ) -> Expr:
-        if len(left) != len(right):
-            raise TideError(
-                "unequal number of entries in row expressions", sqlstate=sqlstates.SYNTAX_ERROR
-            )
-        tests = [
-            self._bind_a_expr(
-                pb.A_Expr(
-                    kind=pb.AEXPR_DISTINCT if distinct else pb.AEXPR_NOT_DISTINCT,
-                    name=[pb.Node(string=pb.String(sval="="))],
-                    lexpr=a,
-                    rexpr=b,
-                ),
-                context,
-            )
-            for a, b in zip(left, right, strict=True)
-        ]
+        tests = [self._distinct(a, b, distinct) for a, b in self._row_pairs(left, right, context)]
         return BoolOp("or" if distinct else "and", tests)
 
     _handlers: ClassVar[dict[str, Callable[[Planner, Any, BindContext], Expr]]] = {}
