@@ -2227,7 +2227,9 @@ class _ArrayCast(Expr):
         return run
 
 
-_RUNTIME_REG_OIDS = frozenset({T.REGPROC.oid, T.REGNAMESPACE.oid, T.REGROLE.oid})
+_RUNTIME_REG_OIDS = frozenset(
+    {T.REGPROC.oid, T.REGPROCEDURE.oid, T.REGNAMESPACE.oid, T.REGROLE.oid}
+)
 _VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 _ANY_OIDS = {
     2276,
@@ -2252,6 +2254,7 @@ _SETTINGS_DEPENDENT = {
     T.REGTYPE.oid,
     T.REGPROC.oid,
     T.REGNAMESPACE.oid,
+    T.REGPROCEDURE.oid,
     T.REGROLE.oid,
 }
 
