@@ -78,7 +78,11 @@ def _format_type_in_catalog(env: Any, type_oid: int | None, modifier: int | None
     return format_type(type_oid, modifier)
 
 
-def _to_regtype(text: str) -> int | None:
+def _to_regtype(env: Any, text: str) -> int | None:
+    """to_regtype: a domain of the catalog, else a built-in type; NULL for neither."""
+    domain = _view(env).object_oid(T.REGTYPE.oid, text)
+    if domain is not None:
+        return domain
     try:
         oid: int = T.parse_value(text, T.REGTYPE)
     except TideError:
@@ -364,7 +368,7 @@ def _register() -> None:
     add("pg_char_to_encoding", (name,), int4, lambda n: {"UTF8": UTF8_ENCODING}.get(n, -1))
     add("pg_client_encoding", (), name, lambda: "UTF8")
     add("to_regclass", (text,), T.REGCLASS, _to_regclass, **_ENV)
-    add("to_regtype", (text,), T.REGTYPE, _to_regtype)
+    add("to_regtype", (text,), T.REGTYPE, _to_regtype, **_ENV)
     add("to_regproc", (text,), T.REGPROC, _to_regproc, **_ENV)
     add("to_regprocedure", (text,), T.REGPROCEDURE, _to_regprocedure, **_ENV)
     add("to_regnamespace", (text,), oid, lambda env, n: _view(env).schema_oids.get(n), **_ENV)

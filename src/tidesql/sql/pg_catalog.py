@@ -1206,6 +1206,13 @@ class CatalogView:
         if reg_type_oid == T.REGCLASS.oid:
             found = self.find_relation(name)
             return None if found is None else found.oid
+        if reg_type_oid == T.REGTYPE.oid:
+            # The catalog's domains; built-in type names are parsed by regtype input.
+            schema, bare = split_qualified(name)
+            if self.catalog is None or "(" in name or "[" in name:
+                return None
+            domain = self.catalog.find_domain(bare, schema, self.search_path)
+            return None if domain is None else domain.oid
         if reg_type_oid == T.REGPROC.oid:
             return self.function_oid(name)
         if reg_type_oid == T.REGPROCEDURE.oid:
