@@ -963,9 +963,8 @@ class CatalogView:
         columns = ", ".join(quote_ident(table.columns[a - 1].name) for a in definition.columns)
         not_valid = "" if definition.validated else " NOT VALID"
         if definition.kind == "c":
-            expression = definition.expression or "true"
-            text = f"CHECK ({expression})" if pretty else f"CHECK (({expression}))"
-            return text + not_valid
+            expression = expression_text(definition.expression or "true", pretty)
+            return f"CHECK ({expression}){not_valid}"
         if definition.kind == "f":
             return self._foreign_key_definition(table, definition) + not_valid
         index = next((i for i in table.indexes if i.oid == definition.index_oid), None)
@@ -2177,12 +2176,13 @@ def _not_null_name(table: C.TableDef, column: C.ColumnDef) -> str:
     constraint_catalog=DATABASE_NAME,
 )  # fmt: skip
 def _check_constraints(view: CatalogView) -> Iterator[Values]:
-    for found in view.constraints.values():
+    for oid, found in view.constraints.items():
         if found.definition.kind == "c":
             yield {
                 "constraint_schema": view.schema_name(found.table.schema_oid),
                 "constraint_name": found.definition.name,
-                "check_clause": found.definition.expression,
+                # PostgreSQL's view: pg_get_constraintdef without its "CHECK ".
+                "check_clause": (view.constraint_definition(oid) or "")[len("CHECK ") :],
             }
     for table, column in _not_null_columns(view):
         yield {
