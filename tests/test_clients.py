@@ -176,6 +176,41 @@ def test_psql_lists_relations_schemas_databases_roles(tidesql_dsn: str) -> None:
 
 
 @requires_psql
+def test_psql_lists_sql_functions(tidesql_dsn: str) -> None:
+    name = unique("fn")
+    with connect(tidesql_dsn) as c:
+        c.execute(
+            f"CREATE FUNCTION {name}(x int, y int DEFAULT 1) RETURNS int LANGUAGE sql "
+            "IMMUTABLE AS $$ SELECT x + y $$"
+        )
+        c.execute(
+            f"CREATE FUNCTION {name}_rows(n int) RETURNS TABLE (a int, b text) "
+            "LANGUAGE sql STABLE AS $$ SELECT n, 'x' $$"
+        )
+        c.execute(f"CREATE FUNCTION {name}_up(s text) RETURNS text LANGUAGE sql RETURN upper(s)")
+        c.execute(f"COMMENT ON FUNCTION {name}(int, int) IS 'adds'")
+    listed = psql(tidesql_dsn, f"\\df {name}*")
+    assert listed[:2] == [
+        "List of functions",
+        "Schema|Name|Result data type|Argument data types|Type",
+    ]
+    assert listed[2:] == [
+        f"public|{name}|integer|x integer, y integer DEFAULT 1|func",
+        f"public|{name}_rows|TABLE(a integer, b text)|n integer|func",
+        f"public|{name}_up|text|s text|func",
+        "(3 rows)",
+    ]
+    verbose = psql(tidesql_dsn, f"\\df+ {name}")
+    assert verbose[1].startswith("Schema|Name|Result data type|Argument data types|Type|")
+    assert verbose[2] == (
+        f"public|{name}|integer|x integer, y integer DEFAULT 1|func|immutable|unsafe|admin|"
+        "invoker||sql| SELECT x + y |adds"
+    )
+    body = psql(tidesql_dsn, f"\\df+ {name}_up")
+    assert body[2].endswith("|volatile|unsafe|admin|invoker||sql|RETURN upper(s)|")
+
+
+@requires_psql
 def test_psql_describes_catalog_tables_and_stored_roles(extended_dsn: str) -> None:
     role = unique("reader")
     with connect(extended_dsn) as c:

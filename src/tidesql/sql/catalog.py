@@ -251,6 +251,18 @@ class FunctionDef:
     kind: str = "function"
     #: COMMENT ON: the object's description (pg_description), None for none.
     description: str | None = None
+    #: Every declared parameter in order, as pg_proc's proargmodes (``i``, ``o``, ``t``),
+    #: proargnames and proallargtypes have them; empty when all are IN parameters.
+    param_modes: list[str] = field(default_factory=list)
+    param_names: list[str] = field(default_factory=list)
+    param_type_oids: list[int] = field(default_factory=list)
+    #: ``RETURNS [SETOF] table_name``: the table whose row type is the result (0: none).
+    row_table_oid: int = 0
+    #: The body as written: the ``AS '…'`` string (pg_proc.prosrc), or for a SQL-standard
+    #: body (``RETURN …``, ``BEGIN ATOMIC … END``) that clause (prosqlbody). None for
+    #: functions created before these were kept: ``body`` stands in.
+    source: str | None = None
+    standard_body: bool = False
 
 
 def object_from_json(data: bytes) -> DomainDef | FunctionDef:

@@ -35,8 +35,6 @@ from tidesql.sql.pg_catalog import (
     DATABASE_NAME,
     DESCRIBED_CATALOGS,
     PG_CLASS_OID,
-    PROC_NAMES,
-    PROCS,
     UTF8_ENCODING,
     CatalogView,
     all_types,
@@ -80,12 +78,55 @@ def _format_type_in_catalog(env: Any, type_oid: int | None, modifier: int | None
     return format_type(type_oid, modifier)
 
 
-def _to_regtype(text: str) -> int | None:
+def _to_regtype(env: Any, text: str) -> int | None:
+    """to_regtype: a domain of the catalog, else a built-in type; NULL for neither."""
+    domain = _view(env).object_oid(T.REGTYPE.oid, text)
+    if domain is not None:
+        return domain
     try:
         oid: int = T.parse_value(text, T.REGTYPE)
     except TideError:
         return None
     return oid
+
+
+# ---------------------------------------------------------------- functions
+def _to_regproc(env: Any, text: str) -> int | None:
+    try:
+        return _view(env).function_oid(text)
+    except TideError:
+        return None  # more than one function of that name
+
+
+def _to_regprocedure(env: Any, text: str) -> int | None:
+    try:
+        return _view(env).procedure_oid(text)
+    except TideError:
+        return None
+
+
+def _function_is_visible(env: Any, oid: int) -> bool:
+    return oid in _view(env).visible_functions
+
+
+def _function_arguments(env: Any, oid: int) -> str | None:
+    return _view(env).function_arguments(oid)
+
+
+def _function_identity_arguments(env: Any, oid: int) -> str | None:
+    return _view(env).function_arguments(oid, defaults=False)
+
+
+def _function_result(env: Any, oid: int) -> str | None:
+    return _view(env).function_result(oid)
+
+
+def _function_definition(env: Any, oid: int) -> str | None:
+    return _view(env).function_definition(oid)
+
+
+def _function_body(env: Any, oid: int) -> str | None:
+    return _view(env).function_body(oid)
 
 
 # ---------------------------------------------------------------- relations
@@ -311,7 +352,12 @@ def _register() -> None:
     add("pg_get_userbyid", (oid,), name, _user_by_id, **_ENV)
     add("pg_table_is_visible", (oid,), boolean, _table_is_visible, **_ENV)
     add("pg_type_is_visible", (oid,), boolean, lambda o: o in all_types())
-    add("pg_function_is_visible", (oid,), boolean, lambda o: o in PROC_NAMES)
+    add("pg_function_is_visible", (oid,), boolean, _function_is_visible, **_ENV)
+    add("pg_get_function_arguments", (oid,), text, _function_arguments, **_ENV)
+    add("pg_get_function_identity_arguments", (oid,), text, _function_identity_arguments, **_ENV)
+    add("pg_get_function_result", (oid,), text, _function_result, **_ENV)
+    add("pg_get_functiondef", (oid,), text, _function_definition, **_ENV)
+    add("pg_get_function_sqlbody", (oid,), text, _function_body, **_ENV)
     for kind in ("collation", "opclass", "operator", "conversion", "ts_config"):
         add(f"pg_{kind}_is_visible", (oid,), boolean, _always_true)
     add("obj_description", (oid,), text, _object_description, **_ENV)
@@ -322,8 +368,9 @@ def _register() -> None:
     add("pg_char_to_encoding", (name,), int4, lambda n: {"UTF8": UTF8_ENCODING}.get(n, -1))
     add("pg_client_encoding", (), name, lambda: "UTF8")
     add("to_regclass", (text,), T.REGCLASS, _to_regclass, **_ENV)
-    add("to_regtype", (text,), T.REGTYPE, _to_regtype)
-    add("to_regproc", (text,), T.REGPROC, lambda n: PROCS.get(split_qualified(n)[1]))
+    add("to_regtype", (text,), T.REGTYPE, _to_regtype, **_ENV)
+    add("to_regproc", (text,), T.REGPROC, _to_regproc, **_ENV)
+    add("to_regprocedure", (text,), T.REGPROCEDURE, _to_regprocedure, **_ENV)
     add("to_regnamespace", (text,), oid, lambda env, n: _view(env).schema_oids.get(n), **_ENV)
     add("to_regrole", (text,), oid, lambda env, n: _view(env).roles.get(n), **_ENV)
     add("pg_get_statisticsobjdef_columns", (oid,), text, _always_null, **_NULLABLE)

@@ -980,12 +980,16 @@ async def _alter_table(
             "unsupported statement: ALTER TABLE ASYNC with more than one subcommand",
             hint="Run the other subcommands in their own ALTER TABLE.",
         )
-    for command_node in node.cmds:
-        command = command_node.alter_table_cmd
-        handler = _ALTER_TABLE_COMMANDS.get(command.subtype)
-        if handler is None or (alter.dsql and command.subtype in _REFUSED_IN_DSQL):
+    commands = [command_node.alter_table_cmd for command_node in node.cmds]
+    for command in commands:
+        if command.subtype not in _ALTER_TABLE_COMMANDS or (
+            alter.dsql and command.subtype in _REFUSED_IN_DSQL
+        ):
             raise dsql.alter_table_refusal(command.subtype)
-        result = await handler(alter, command)
+    # As PostgreSQL, in passes: drops, type changes, added columns, column attributes,
+    # added constraints, defaults, the rest; in the written order within a pass.
+    for command in sorted(commands, key=_alter_pass):
+        result = await _ALTER_TABLE_COMMANDS[command.subtype](alter, command)
         if result is not None:
             return result  # ALTER TABLE ASYNC … VALIDATE CONSTRAINT: the job id
     writer.write_table(table)
@@ -1258,6 +1262,28 @@ _ALTER_TABLE_COMMANDS: dict[int, AlterCommand] = {
     pb.AT_ValidateConstraint: _validate_constraint_command,
     pb.AT_DropConstraint: _drop_constraint_command,
 }
+
+#: The pass (PostgreSQL's AT_PASS_*, tablecmds.c) in which each subcommand runs, so
+#: that ``ADD CONSTRAINT c CHECK (w > 0), ADD COLUMN w int`` finds its column.
+_PASS_DROP, _PASS_ALTER_TYPE, _PASS_ADD_COL, _PASS_COL_ATTRS = 0, 1, 2, 3
+_PASS_ADD_CONSTR, _PASS_ADD_OTHERCONSTR, _PASS_MISC = 4, 5, 6
+_ALTER_PASSES: dict[int, int] = {
+    pb.AT_DropColumn: _PASS_DROP,
+    pb.AT_DropNotNull: _PASS_DROP,
+    pb.AT_DropConstraint: _PASS_DROP,
+    pb.AT_AlterColumnType: _PASS_ALTER_TYPE,
+    pb.AT_AddColumn: _PASS_ADD_COL,
+    pb.AT_SetNotNull: _PASS_COL_ATTRS,
+    pb.AT_AddConstraint: _PASS_ADD_CONSTR,
+}
+
+
+def _alter_pass(command: Any) -> int:
+    if command.subtype == pb.AT_ColumnDefault:
+        # SET DEFAULT among the late constraints; DROP DEFAULT with the drops.
+        return _PASS_ADD_OTHERCONSTR if command.HasField("def") else _PASS_DROP
+    return _ALTER_PASSES.get(command.subtype, _PASS_MISC)
+
 
 #: Subcommands tidesql runs in extended mode (as PostgreSQL does) but DSQL refuses.
 _REFUSED_IN_DSQL = frozenset({pb.AT_SetNotNull})

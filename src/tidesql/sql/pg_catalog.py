@@ -54,8 +54,11 @@ information_schema domains by their base types.
 pg_description holds the COMMENT ON descriptions kept in the definitions (comments.py);
 pg_shdescription is empty.
 
-Non-goals: statistics (pg_stats, pg_statistic), functions other than the types' I/O functions
-in pg_proc, and system columns (attnum < 0) in pg_attribute.
+pg_proc lists the types' I/O functions and the user-defined SQL functions (with
+pg_language's internal, c and sql); not the built-in SQL-callable functions.
+
+Non-goals: statistics (pg_stats, pg_statistic), the built-in functions in pg_proc, and
+system columns (attnum < 0) in pg_attribute.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from tidesql import sqlstates
+from tidesql.errors import TideError
 from tidesql.keys import encode_key, prefix_end
 from tidesql.sql import catalog as C
 from tidesql.sql import types as T
@@ -94,6 +99,7 @@ DEFAULT_TABLESPACE_OID = 1663
 GLOBAL_TABLESPACE_OID = 1664
 FIRST_VIEW_OID = 12000  # PostgreSQL's initdb-assigned OIDs: the system views
 FIRST_PROC_OID = 8000
+SQL_LANGUAGE_OID = 14  # pg_language: internal 12, c 13, sql 14
 #: Synthetic OIDs: base + (table OID << 10) + position, unique while table OIDs stay
 #: below 2^20 and a table has fewer than 1024 columns or CHECK constraints.
 _CHECK_OID_BASE = 2**31
@@ -204,6 +210,7 @@ COLUMN_TYPES: dict[str, T.SqlType] = {
     "regclass": T.REGCLASS,
     "regtype": T.REGTYPE,
     "regnamespace": T.REGNAMESPACE,
+    "regprocedure": T.REGPROCEDURE,
     "regrole": T.REGROLE,
     "int2vector": T.INT2VECTOR,
     "oidvector": T.OIDVECTOR,
@@ -355,6 +362,7 @@ TYPNAMES: dict[int, str] = {
     2776: "anynonarray",
     2950: "uuid",
     3802: "jsonb",
+    2202: "regprocedure",
     4089: "regnamespace",
     4096: "regrole",
     5077: "anycompatible",
@@ -634,6 +642,23 @@ def session_catalog(session: Any) -> C.Catalog | None:
         return catalog
     latest: C.Catalog | None = session.engine.latest_catalog
     return latest
+
+
+#: pg_get_function_arguments' words for parameter modes other than IN.
+_MODE_WORDS = {"o": "OUT", "b": "INOUT", "v": "VARIADIC", "t": "TABLE"}
+
+
+def _split_arguments(text: str) -> list[str]:
+    """``integer, numeric(10,2)`` → the argument type names, split at top-level commas."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for position, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(text[start:position].strip())
+            start = position + 1
+    last = text[start:].strip()
+    return [*parts, last] if last or parts else []
 
 
 class CatalogView:
@@ -938,9 +963,8 @@ class CatalogView:
         columns = ", ".join(quote_ident(table.columns[a - 1].name) for a in definition.columns)
         not_valid = "" if definition.validated else " NOT VALID"
         if definition.kind == "c":
-            expression = definition.expression or "true"
-            text = f"CHECK ({expression})" if pretty else f"CHECK (({expression}))"
-            return text + not_valid
+            expression = expression_text(definition.expression or "true", pretty)
+            return f"CHECK ({expression}){not_valid}"
         if definition.kind == "f":
             return self._foreign_key_definition(table, definition) + not_valid
         index = next((i for i in table.indexes if i.oid == definition.index_oid), None)
@@ -982,6 +1006,172 @@ class CatalogView:
             text += " INITIALLY DEFERRED"
         return text
 
+    # ------------------------------------------------------------ functions
+    @cached_property
+    def functions(self) -> dict[int, C.FunctionDef]:
+        """The user-defined (SQL-language) functions by OID."""
+        return dict(sorted(self.catalog.functions.items())) if self.catalog is not None else {}
+
+    @cached_property
+    def visible_functions(self) -> set[int]:
+        """OIDs of the functions a bare name finds (PostgreSQL's FunctionIsVisible): the
+        first of each name and argument types along the search path; the built-in ones."""
+        visible = set(PROC_NAMES)
+        seen: set[tuple[str, tuple[int, ...]]] = set()
+        for namespace in self.path_schemas:
+            found = [f for f in self.functions.values() if f.schema_oid == namespace]
+            for function in found:
+                if (function.name, tuple(function.arg_type_oids)) not in seen:
+                    visible.add(function.oid)
+            seen.update((f.name, tuple(f.arg_type_oids)) for f in found)
+        return visible
+
+    def _function_label(self, function: C.FunctionDef) -> str:
+        if function.oid in self.visible_functions:
+            return quote_ident(function.name)
+        schema = quote_ident(self.schema_name(function.schema_oid))
+        return f"{schema}.{quote_ident(function.name)}"
+
+    def _functions_named(self, text: str) -> list[C.FunctionDef]:
+        """The user functions a possibly qualified name finds: in the named schema, or
+        in the first schema of the search path that has one."""
+        schema, name = split_qualified(text)
+        candidates = self.catalog.functions_named(name) if self.catalog is not None else []
+        if schema is not None:
+            namespace = self.schema_oids.get(schema)
+            return [f for f in candidates if f.schema_oid == namespace]
+        return [f for f in candidates if f.oid in self.visible_functions]
+
+    def function_oid(self, text: str) -> int | None:
+        """regproc input: the one function of that name (42725 when there are more)."""
+        schema, name = split_qualified(text)
+        found = self._functions_named(text)
+        if len(found) > 1:
+            raise TideError(
+                f'more than one function named "{text}"', sqlstate=sqlstates.AMBIGUOUS_FUNCTION
+            )
+        if found:
+            return found[0].oid
+        return PROCS.get(name) if schema in (None, "pg_catalog") else None
+
+    def procedure_oid(self, text: str) -> int | None:
+        """regprocedure input: ``name(type, …)`` → the function with those argument
+        types (a domain stands for its base type, as argument types are stored)."""
+        head, paren, rest = text.partition("(")
+        if not paren or not rest.rstrip().endswith(")"):
+            raise TideError(
+                "expected a left parenthesis", sqlstate=sqlstates.INVALID_TEXT_REPRESENTATION
+            )
+        wanted = [self._argument_type_oid(arg) for arg in _split_arguments(rest.rstrip()[:-1])]
+        for function in self._functions_named(head.strip()):
+            if function.arg_type_oids == wanted:
+                return function.oid
+        return None
+
+    def _argument_type_oid(self, text: str) -> int:
+        schema, name = split_qualified(text)
+        if self.catalog is not None:
+            domain = self.catalog.find_domain(name, schema, self.search_path)
+            if domain is not None and "(" not in text and "[" not in text:
+                return domain.type_oid
+        oid: int = T.parse_value(text, T.REGTYPE)
+        return oid
+
+    def procedure_name(self, oid: int) -> str | None:
+        """regprocedure output: ``name(integer,text)``."""
+        function = self.functions.get(oid)
+        if function is None:
+            return None
+        types = ",".join(self.type_text(t) for t in function.arg_type_oids)
+        return f"{self._function_label(function)}({types})"
+
+    def type_text(self, oid: int, modifier: int = -1) -> str:
+        """format_type(oid, typmod), knowing the catalog's domains."""
+        domain = self.catalog.domains.get(oid) if self.catalog is not None else None
+        if domain is not None:
+            return quote_ident(domain.name)
+        sql_type = type_by_oid(oid)
+        if sql_type is None:
+            return "???"
+        return T.format_type(sql_type if modifier == -1 else T.with_modifier(sql_type, modifier))
+
+    def function_arguments(self, oid: int, defaults: bool = True) -> str | None:
+        """pg_get_function_arguments (``x integer, y integer DEFAULT 1``), and without
+        defaults pg_get_function_identity_arguments; TABLE columns are left out."""
+        function = self.functions.get(oid)
+        if function is None:
+            return None
+        modes = function.param_modes or ["i"] * len(function.arg_type_oids)
+        names = function.param_names or function.arg_names
+        types = function.param_type_oids or function.arg_type_oids
+        # Defaults belong to the input parameters, in order.
+        pending = iter(function.arg_defaults)
+        parts = []
+        for mode, name, type_oid in zip(modes, names, types, strict=True):
+            if mode == "t":
+                continue
+            words = [_MODE_WORDS[mode]] if mode != "i" else []
+            if name:
+                words.append(quote_ident(name))
+            words.append(self.type_text(type_oid))
+            default = next(pending, None) if mode in ("i", "b", "v") else None
+            if defaults and default is not None:
+                words.append(f"DEFAULT {expression_text(default)}")
+            parts.append(" ".join(words))
+        return ", ".join(parts)
+
+    def function_result(self, oid: int) -> str | None:
+        """pg_get_function_result: ``integer``, ``SETOF integer``, ``TABLE(a integer)``."""
+        function = self.functions.get(oid)
+        if function is None:
+            return None
+        if "t" in function.param_modes:
+            columns = ", ".join(
+                f"{quote_ident(name)} {self.type_text(type_oid)}"
+                for mode, name, type_oid in zip(
+                    function.param_modes,
+                    function.param_names,
+                    function.param_type_oids,
+                    strict=True,
+                )
+                if mode == "t"
+            )
+            return f"TABLE({columns})"
+        table = self.catalog.tables.get(function.row_table_oid) if self.catalog else None
+        if table is not None:
+            result = self.relation_name(table.oid) or quote_ident(table.name)
+        else:
+            result = self.type_text(function.result_type_oid)
+        return f"SETOF {result}" if function.returns_set else result
+
+    def function_body(self, oid: int) -> str | None:
+        """pg_get_function_sqlbody: a SQL-standard body (``RETURN …``), else NULL."""
+        function = self.functions.get(oid)
+        if function is None or not function.standard_body:
+            return None
+        return function.source
+
+    def function_definition(self, oid: int) -> str | None:
+        """pg_get_functiondef: the CREATE OR REPLACE FUNCTION statement, laid out as
+        PostgreSQL lays it out."""
+        function = self.functions.get(oid)
+        if function is None:
+            return None
+        name = f"{quote_ident(self.schema_name(function.schema_oid))}.{quote_ident(function.name)}"
+        text = f"CREATE OR REPLACE FUNCTION {name}({self.function_arguments(oid)})\n"
+        text += f" RETURNS {self.function_result(oid)}\n LANGUAGE sql\n"
+        options = {"i": " IMMUTABLE", "s": " STABLE"}.get(function.volatility, "")
+        options += " STRICT" if function.strict else ""
+        if options:
+            text += options + "\n"
+        if function.standard_body and function.source is not None:
+            return text + function.source + "\n"
+        source = function.source if function.source is not None else function.body
+        quote = "$function"
+        while quote + "$" in source:
+            quote += "x"
+        return f"{text}AS {quote}${source}{quote}$\n"
+
     # ------------------------------------------------------------ types.CatalogNames
     def object_name(self, reg_type_oid: int, object_oid: int) -> str | None:
         if object_oid == 0:
@@ -989,7 +1179,12 @@ class CatalogView:
         if reg_type_oid == T.REGCLASS.oid:
             return self.relation_name(object_oid)
         if reg_type_oid == T.REGPROC.oid:
+            function = self.functions.get(object_oid)
+            if function is not None:
+                return self._function_label(function)
             return PROC_NAMES.get(object_oid)
+        if reg_type_oid == T.REGPROCEDURE.oid:
+            return self.procedure_name(object_oid)
         if reg_type_oid == T.REGTYPE.oid:
             domain = self.catalog.domains.get(object_oid) if self.catalog is not None else None
             if domain is not None:
@@ -1010,8 +1205,17 @@ class CatalogView:
         if reg_type_oid == T.REGCLASS.oid:
             found = self.find_relation(name)
             return None if found is None else found.oid
+        if reg_type_oid == T.REGTYPE.oid:
+            # The catalog's domains; built-in type names are parsed by regtype input.
+            schema, bare = split_qualified(name)
+            if self.catalog is None or "(" in name or "[" in name:
+                return None
+            domain = self.catalog.find_domain(bare, schema, self.search_path)
+            return None if domain is None else domain.oid
         if reg_type_oid == T.REGPROC.oid:
-            return PROCS.get(split_qualified(name)[1])
+            return self.function_oid(name)
+        if reg_type_oid == T.REGPROCEDURE.oid:
+            return self.procedure_oid(name)
         if reg_type_oid == T.REGNAMESPACE.oid:
             return self.schema_oids.get(split_qualified(name)[1])
         if reg_type_oid == T.REGROLE.oid:
@@ -1477,6 +1681,46 @@ _PG_PROC = """oid:oid proname:name pronamespace:oid proowner:oid prolang:oid pro
 def _pg_proc(view: CatalogView) -> Iterator[Values]:
     for name, oid in PROCS.items():
         yield {"oid": oid, "proname": name, "prosrc": name}
+    for function in view.functions.values():
+        defaults = [d for d in function.arg_defaults if d is not None]
+        names = function.param_names or function.arg_names
+        source = function.source if function.source is not None else function.body
+        yield {
+            "oid": function.oid,
+            "proname": function.name,
+            "pronamespace": function.schema_oid,
+            "proowner": role_oid(function.owner),
+            "prolang": SQL_LANGUAGE_OID,
+            "procost": 100.0,
+            "prorows": 1000.0 if function.returns_set else 0.0,
+            "proisstrict": function.strict,
+            "proretset": function.returns_set,
+            "provolatile": function.volatility,
+            "proparallel": "u",
+            "pronargs": len(function.arg_type_oids),
+            "pronargdefaults": len(defaults),
+            "prorettype": function.result_type_oid,
+            "proargtypes": list(function.arg_type_oids),
+            "proallargtypes": list(function.param_type_oids) or None,
+            "proargmodes": list(function.param_modes) or None,
+            "proargnames": list(names) if any(names) else None,
+            "proargdefaults": ", ".join(expression_text(d) for d in defaults) or None,
+            "prosrc": "" if function.standard_body else source,
+            "prosqlbody": function.source if function.standard_body else None,
+        }
+
+
+@catalog_table(
+    _PG, "pg_language", 2612,
+    "oid:oid lanname:name lanowner:oid lanispl:bool lanpltrusted:bool lanplcallfoid:oid "
+    "laninline:oid lanvalidator:oid lanacl:_aclitem",
+    lanowner=SUPERUSER_OID, lanispl=False, lanplcallfoid=0, laninline=0,
+)  # fmt: skip
+def _pg_language(view: CatalogView) -> Iterator[Values]:
+    # PostgreSQL's built-in languages, with the OIDs of their validator functions.
+    yield {"oid": 12, "lanname": "internal", "lanpltrusted": False, "lanvalidator": 2246}
+    yield {"oid": 13, "lanname": "c", "lanpltrusted": False, "lanvalidator": 2247}
+    yield {"oid": SQL_LANGUAGE_OID, "lanname": "sql", "lanpltrusted": True, "lanvalidator": 2248}
 
 
 _PG_SETTINGS = """name:text setting:text unit:text category:text short_desc:text
@@ -1701,8 +1945,6 @@ for _schema, _name, _oid, _spec in (
      "castcontext:char castmethod:char"),
     (_PG, "pg_conversion", 2607, "oid:oid conname:name connamespace:oid conowner:oid "
      "conforencoding:int4 contoencoding:int4 conproc:regproc condefault:bool"),
-    (_PG, "pg_language", 2612, "oid:oid lanname:name lanowner:oid lanispl:bool "
-     "lanpltrusted:bool lanplcallfoid:oid laninline:oid lanvalidator:oid lanacl:_aclitem"),
     (_PG, "pg_aggregate", 2600, "aggfnoid:regproc aggkind:char aggnumdirectargs:int2 "
      "aggtransfn:regproc aggfinalfn:regproc aggcombinefn:regproc aggserialfn:regproc "
      "aggdeserialfn:regproc aggmtransfn:regproc aggminvtransfn:regproc aggmfinalfn:regproc "
@@ -1934,12 +2176,13 @@ def _not_null_name(table: C.TableDef, column: C.ColumnDef) -> str:
     constraint_catalog=DATABASE_NAME,
 )  # fmt: skip
 def _check_constraints(view: CatalogView) -> Iterator[Values]:
-    for found in view.constraints.values():
+    for oid, found in view.constraints.items():
         if found.definition.kind == "c":
             yield {
                 "constraint_schema": view.schema_name(found.table.schema_oid),
                 "constraint_name": found.definition.name,
-                "check_clause": found.definition.expression,
+                # PostgreSQL's view: pg_get_constraintdef without its "CHECK ".
+                "check_clause": (view.constraint_definition(oid) or "")[len("CHECK ") :],
             }
     for table, column in _not_null_columns(view):
         yield {

@@ -1686,11 +1686,14 @@ class Planner:
                 if virtual is not None:
                     return Const(virtual.oid, target)
             raise TideError(f'relation "{text}" does not exist', sqlstate=sqlstates.UNDEFINED_TABLE)
+        from tidesql.sql.domains import resolve_type_name
         from tidesql.sql.parser import parse
 
         statement = parse(f"SELECT NULL::{text}")[0]
         type_name = statement.node.target_list[0].res_target.val.type_cast.type_name
-        return Const(self.type_from_name(type_name).oid, target)
+        # A domain is a type of its own: 'posint'::regtype is the domain, not its base.
+        sql_type, domain = resolve_type_name(self.catalog, type_name, self.search_path)
+        return Const(domain.oid if domain is not None else sql_type.oid, target)
 
     def type_from_name(self, type_name: Any) -> T.SqlType:
         names = string_values(type_name.names)
@@ -2227,7 +2230,9 @@ class _ArrayCast(Expr):
         return run
 
 
-_RUNTIME_REG_OIDS = frozenset({T.REGPROC.oid, T.REGNAMESPACE.oid, T.REGROLE.oid})
+_RUNTIME_REG_OIDS = frozenset(
+    {T.REGPROC.oid, T.REGPROCEDURE.oid, T.REGNAMESPACE.oid, T.REGROLE.oid}
+)
 _VECTOR_ELEMENTS = {T.INT2VECTOR.oid: T.INT2, T.OIDVECTOR.oid: T.OID}
 _ANY_OIDS = {
     2276,
@@ -2252,6 +2257,7 @@ _SETTINGS_DEPENDENT = {
     T.REGTYPE.oid,
     T.REGPROC.oid,
     T.REGNAMESPACE.oid,
+    T.REGPROCEDURE.oid,
     T.REGROLE.oid,
 }
 

@@ -46,6 +46,15 @@ INLINE_DEPTH_MAX = 32
 #: Parameter numbers from here on stand for inlined arguments, never for client ones.
 INLINE_PARAM_BASE = 1 << 30
 _VOLATILITY = {"immutable": "i", "stable": "s", "volatile": "v"}
+#: Parameter modes as pg_proc.proargmodes spells them.
+_PARAM_MODES = {
+    pb.FUNC_PARAM_IN: "i",
+    pb.FUNC_PARAM_DEFAULT: "i",
+    pb.FUNC_PARAM_OUT: "o",
+    pb.FUNC_PARAM_INOUT: "b",
+    pb.FUNC_PARAM_VARIADIC: "v",
+    pb.FUNC_PARAM_TABLE: "t",
+}
 
 
 def not_supported(message: str) -> TideError:
@@ -91,10 +100,16 @@ async def create_function(session: Any, writer: Any, statement: ParsedStatement)
     arg_defaults: list[str | None] = []
     out_names: list[str] = []
     out_types: list[int] = []
+    param_modes: list[str] = []
+    param_names: list[str] = []
+    param_types: list[int] = []
     for parameter_node in node.parameters:
         parameter = parameter_node.function_parameter
         sql_type, _domain = resolve_type_name(catalog, parameter.arg_type, search_path)
         type_oid = sql_type.oid
+        param_modes.append(_PARAM_MODES.get(parameter.mode, "i"))
+        param_names.append(parameter.name)
+        param_types.append(type_oid)
         if parameter.mode in (pb.FUNC_PARAM_OUT, pb.FUNC_PARAM_TABLE):
             out_names.append(parameter.name)
             out_types.append(type_oid)
@@ -106,10 +121,14 @@ async def create_function(session: Any, writer: Any, statement: ParsedStatement)
         arg_defaults.append(
             deparse_expression(parameter.defexpr) if parameter.HasField("defexpr") else None
         )
+    if all(mode == "i" for mode in param_modes):
+        param_modes, param_names, param_types = [], [], []
     returns_set = node.return_type.setof if node.HasField("return_type") else False
+    row_table_oid = 0
     if node.HasField("return_type"):
         row_table = _row_type_table(catalog, node.return_type, search_path)
         if row_table is not None:
+            row_table_oid = row_table.oid
             # RETURNS [SETOF] table_name: the table's row type.
             result_oid = T.RECORD.oid
             out_names = [c.name for c in row_table.live_columns]
@@ -119,14 +138,17 @@ async def create_function(session: Any, writer: Any, statement: ParsedStatement)
             result_oid = result.oid
     elif len(out_types) == 1:
         result_oid = out_types[0]
+    elif out_types:
+        result_oid = T.RECORD.oid  # OUT parameters: a row of them
     else:
         raise TideError(
             "function result type must be specified", sqlstate=sqlstates.INVALID_FUNCTION_DEFINITION
         )
     if len(out_types) == 1 and not returns_set:
         out_names, out_types = [], []
+    source = body_text
     if node.HasField("sql_body"):
-        body = _standard_body(node.sql_body, deparse_expression, deparse_select)
+        body, source = _standard_body(node.sql_body, deparse_expression, deparse_select)
     elif body_text is not None:
         body = _body_select(body_text)
     else:
@@ -165,6 +187,12 @@ async def create_function(session: Any, writer: Any, statement: ParsedStatement)
         owner=session.user,
         out_names=out_names,
         out_type_oids=out_types,
+        param_modes=param_modes,
+        param_names=param_names,
+        param_type_oids=param_types,
+        row_table_oid=row_table_oid,
+        source=source,
+        standard_body=node.HasField("sql_body"),
     )
     _validate(session, catalog, function)
     writer.txn.put(C.object_key(oid), C.object_to_json(function), is_row=False)
@@ -188,12 +216,15 @@ def _row_type_table(catalog: C.Catalog, type_name: Any, search_path: list[str]) 
     return table if table is not None and table.kind == "r" else None
 
 
-def _standard_body(sql_body: Any, deparse_expression: Any, deparse_select: Any) -> str:
+def _standard_body(sql_body: Any, deparse_expression: Any, deparse_select: Any) -> tuple[str, str]:
+    """A SQL-standard body → (the SELECT to inline, the body as pg_get_functiondef
+    prints it: ``RETURN expr`` or ``BEGIN ATOMIC … END``)."""
     from tidesql.sql.planner import node_kind
 
     kind, value = node_kind(sql_body)
     if kind == "return_stmt":
-        return f"SELECT {deparse_expression(value.returnval)}"
+        expression = deparse_expression(value.returnval)
+        return f"SELECT {expression}", f"RETURN {expression}"
     if kind == "list":
         statements = [node_kind(item) for item in value.items]
         # BEGIN ATOMIC … END: a list holding the list of statements.
@@ -202,10 +233,11 @@ def _standard_body(sql_body: Any, deparse_expression: Any, deparse_select: Any) 
         if len(statements) == 1:
             inner_kind, inner = statements[0]
             if inner_kind == "return_stmt":
-                return f"SELECT {deparse_expression(inner.returnval)}"
+                expression = deparse_expression(inner.returnval)
+                return f"SELECT {expression}", f"BEGIN ATOMIC\n RETURN {expression};\nEND"
             if inner_kind == "select_stmt":
                 text: str = deparse_select(inner)
-                return text
+                return text, f"BEGIN ATOMIC\n {text};\nEND"
     raise not_supported("SQL function bodies other than one SELECT are not supported")
 
 
@@ -240,7 +272,8 @@ def _validate(session: Any, catalog: C.Catalog, function: C.FunctionDef) -> None
     args = ", ".join(f"NULL::{T.format_type(T.type_by_oid(t))}" for t in function.arg_type_oids)
     schema = catalog.schemas.get(function.schema_oid, "public")
     call = f"{_quote(schema)}.{_quote(function.name)}({args})"
-    sql = f"SELECT * FROM {call}" if function.returns_set else f"SELECT {call}"
+    in_from = function.returns_set or function.out_names
+    sql = f"SELECT * FROM {call}" if in_from else f"SELECT {call}"
     (statement,) = parse(sql)
     planner = Planner(probe, session.search_path(), virtual_tables=_virtual_tables(session))
     planner.plan_select(statement.node)

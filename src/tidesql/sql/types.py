@@ -209,6 +209,7 @@ NUMERIC = _define("numeric", 1700, -1, "N", 1231)
 REGCLASS = _define("regclass", 2205, 4, "N", 2210)
 REGTYPE = _define("regtype", 2206, 4, "N", 2211)
 REGNAMESPACE = _define("regnamespace", 4089, 4, "N", 4090)
+REGPROCEDURE = _define("regprocedure", 2202, 4, "N", 2207)
 REGROLE = _define("regrole", 4096, 4, "N", 4097)
 RECORD = _define("record", 2249, -1, "P", 2287)
 VOID = _define("void", 2278, 4, "P")
@@ -365,6 +366,7 @@ _TYPE_NAMES: dict[str, SqlType] = {
     "regclass": REGCLASS,
     "regtype": REGTYPE,
     "regnamespace": REGNAMESPACE,
+    "regprocedure": REGPROCEDURE,
     "regrole": REGROLE,
     "record": RECORD,
     "void": VOID,
@@ -2498,6 +2500,7 @@ _TEXT_OUT: dict[int, OutputFn] = {
     REGCLASS.oid: _reg_out,
     REGTYPE.oid: _reg_out,
     REGNAMESPACE.oid: _reg_out,
+    REGPROCEDURE.oid: _reg_out,
     REGROLE.oid: _reg_out,
     RECORD.oid: _record_out,
     VOID.oid: _void_out,
@@ -2534,6 +2537,7 @@ _TEXT_IN: dict[int, InputFn] = {
     REGCLASS.oid: _reg_in,
     REGTYPE.oid: _reg_in,
     REGNAMESPACE.oid: _reg_in,
+    REGPROCEDURE.oid: _reg_in,
     REGROLE.oid: _reg_in,
     RECORD.oid: _record_in,
     VOID.oid: _void_in,
@@ -3107,6 +3111,7 @@ _BINARY_SEND: dict[int, SendFn] = {
     REGCLASS.oid: _send_reg,
     REGTYPE.oid: _send_reg,
     REGNAMESPACE.oid: _send_reg,
+    REGPROCEDURE.oid: _send_reg,
     REGROLE.oid: _send_reg,
     RECORD.oid: _send_record,
     VOID.oid: _send_void,
@@ -3143,6 +3148,7 @@ _BINARY_RECV: dict[int, RecvFn] = {
     REGCLASS.oid: _recv_oid,
     REGTYPE.oid: _recv_oid,
     REGNAMESPACE.oid: _recv_oid,
+    REGPROCEDURE.oid: _recv_oid,
     REGROLE.oid: _recv_oid,
     RECORD.oid: _recv_unsupported,
     VOID.oid: _recv_void,
@@ -3506,7 +3512,7 @@ _cast("a", _keep, (REGPROC, INT8), (OID, INT8), (REGCLASS, INT8), (REGTYPE, INT8
 _cast("a", _oid_to_int4, (REGPROC, INT4), (OID, INT4), (REGCLASS, INT4), (REGTYPE, INT4))
 _cast("i", _keep, (REGPROC, OID), (REGCLASS, OID), (REGTYPE, OID))
 _cast("i", _keep, (OID, REGPROC), (OID, REGCLASS), (OID, REGTYPE))
-for _reg in (REGNAMESPACE, REGROLE):
+for _reg in (REGNAMESPACE, REGROLE, REGPROCEDURE):
     _cast("i", _int_to_oid, (INT8, _reg), (INT2, _reg), (INT4, _reg))
     _cast("a", _keep, (_reg, INT8))
     _cast("a", _oid_to_int4, (_reg, INT4))
@@ -3516,6 +3522,7 @@ _cast("i", _to_name, (TEXT, NAME), (BPCHAR, NAME), (VARCHAR, NAME))
 _cast("i", _keep, (TEXT, BPCHAR), (TEXT, VARCHAR), (VARCHAR, TEXT), (VARCHAR, BPCHAR))
 _cast("i", _rtrim, (BPCHAR, TEXT), (BPCHAR, VARCHAR))
 _cast("i", _text_to_regclass, (TEXT, REGCLASS), (VARCHAR, REGCLASS))
+_cast("i", _keep, (REGPROC, REGPROCEDURE), (REGPROCEDURE, REGPROC))
 _cast("a", _json_to_jsonb, (JSON, JSONB))
 _cast("a", _jsonb_to_json, (JSONB, JSON))
 _cast("a", _float_to_int, *((src, dst) for src in (FLOAT4, FLOAT8) for dst in (INT8, INT2, INT4)))

@@ -1,0 +1,31 @@
+-- User-defined SQL functions in pg_proc, as psql's \df and the catalog functions read
+-- them; OIDs differ between servers, so rows compare names, types and flags.
+DROP FUNCTION IF EXISTS c14_add(int, int);
+DROP FUNCTION IF EXISTS c14_gen(int);
+DROP FUNCTION IF EXISTS c14_tab(int);
+DROP FUNCTION IF EXISTS c14_out(int);
+DROP FUNCTION IF EXISTS c14_ret(text);
+CREATE FUNCTION c14_add(x int, y int DEFAULT 1) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x + y $$;
+CREATE FUNCTION c14_gen(n int) RETURNS SETOF int LANGUAGE sql AS 'SELECT generate_series(1, n)';
+CREATE FUNCTION c14_tab(n int) RETURNS TABLE (a int, b text) LANGUAGE sql STABLE STRICT AS $$ SELECT n, 'x' $$;
+CREATE FUNCTION c14_out(n int, OUT a int, OUT b text) LANGUAGE sql AS $$ SELECT n, 'y' $$;
+CREATE FUNCTION c14_ret(s text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper(s);
+COMMENT ON FUNCTION c14_add(int, int) IS 'adds';
+SELECT p.proname, n.nspname, l.lanname, p.prokind, p.provolatile, p.proretset, p.proisstrict, p.prosecdef, p.proparallel, p.pronargs, p.pronargdefaults, p.prorettype::regtype::text, p.proargtypes::text, p.proallargtypes, p.proargmodes, p.proargnames, p.procost, p.prorows FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace LEFT JOIN pg_language l ON l.oid = p.prolang WHERE p.proname LIKE 'c14_%' ORDER BY 1;
+SELECT proname, prosrc, pg_get_expr(proargdefaults, 0) FROM pg_proc WHERE proname IN ('c14_add', 'c14_gen', 'c14_tab') ORDER BY 1;
+SELECT p.proname, pg_get_function_result(p.oid), pg_get_function_arguments(p.oid), pg_get_function_identity_arguments(p.oid) FROM pg_proc p WHERE p.proname LIKE 'c14_%' ORDER BY 1;
+SELECT p.proname, pg_function_is_visible(p.oid), obj_description(p.oid, 'pg_proc') FROM pg_proc p WHERE p.proname LIKE 'c14_%' ORDER BY 1;
+SELECT 'c14_add'::regproc::text, to_regproc('c14_gen')::text, to_regproc('c14_nothing'), 'c14_add(int, int)'::regprocedure::text, 'c14_tab(integer)'::regprocedure::text, to_regprocedure('c14_add(integer,integer)')::text, to_regprocedure('c14_add(text)');
+SELECT 'c14_add'::regproc = (SELECT oid FROM pg_proc WHERE proname = 'c14_add'), 'c14_add(int, int)'::regprocedure::oid = 'c14_add'::regproc::oid, obj_description('c14_add'::regproc, 'pg_proc');
+SELECT 'c14_nothing'::regproc;
+SELECT 'c14_add(text)'::regprocedure;
+SELECT pg_get_functiondef('c14_add'::regproc), pg_get_functiondef('c14_gen'::regproc), pg_get_functiondef('c14_tab'::regproc);
+SELECT pg_get_functiondef('c14_out'::regproc);
+SELECT proname FROM pg_proc WHERE oid = 'c14_add'::regproc;
+SELECT lanname, lanispl, lanpltrusted FROM pg_language WHERE lanname IN ('internal', 'c', 'sql') ORDER BY oid;
+DROP FUNCTION c14_add(int, int);
+DROP FUNCTION c14_gen(int);
+DROP FUNCTION c14_tab(int);
+DROP FUNCTION c14_out(int);
+DROP FUNCTION c14_ret(text);
+SELECT count(*) FROM pg_proc WHERE proname LIKE 'c14_%';
