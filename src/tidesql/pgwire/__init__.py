@@ -5,7 +5,7 @@ Layers, from the bytes up (each module's docstring is its design note):
 * ``messages``      — pure codec: frontend messages in, backend messages out, limits;
 * ``client_codec``  — the reverse direction, for tests, fuzzers and tools;
 * ``copyformat``    — COPY's text and CSV formats;
-* ``values``        — Python values ⇄ wire bytes through ``sql/types.py``;
+* ``values``        — Python values ⇄ wire bytes through ``sql/types/``;
 * ``auth``          — trust, SCRAM-SHA-256, DSQL IAM tokens;
 * ``startup``       — state machine from a fresh socket to an authenticated user;
 * ``protocol``      — state machine of the simple and extended query protocols and COPY;

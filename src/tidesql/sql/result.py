@@ -1,7 +1,7 @@
 """What executing a statement gives back to the protocol layer: plain values.
 
 The SQL engine never formats bytes for the wire; it returns Python values with their
-SQL types, and ``pgwire`` turns them into text or binary with ``sql/types.py``.
+SQL types, and ``pgwire`` turns them into text or binary with ``sql/types/``.
 """
 
 from __future__ import annotations

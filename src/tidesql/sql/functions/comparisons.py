@@ -58,7 +58,7 @@ from tidesql.sql.types import (
 # =======================================================================================
 # Comparison families
 # =======================================================================================
-#: jsonb's btree order (types.py's compareJsonbContainers), shared with ORDER BY.
+#: jsonb's btree order (types/ordering.py's compareJsonbContainers), shared with ORDER BY.
 jsonb_sort_key: Callable[[Any], Any] = T.sort_key(JSONB)
 
 _COMPARISON_OPS = ("=", "<>", "<", "<=", ">", ">=")
