@@ -1,0 +1,173 @@
+"""The DDL entry point :func:`execute` and its statement table ``_HANDLERS``, with
+the handlers for schemas and views and the statements delegated to other modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidesql import sqlstates
+from tidesql.errors import TideError
+from tidesql.sql import catalog as C
+from tidesql.sql import privileges
+from tidesql.sql.ddl.alter import _alter_table, _rename, _set_schema
+from tidesql.sql.ddl.drop import _drop
+from tidesql.sql.ddl.indexes import _create_index
+from tidesql.sql.ddl.tables import _create_table
+from tidesql.sql.ddl.writer import CatalogWriter, deparse_select, refuse
+from tidesql.sql.dsql import not_supported
+from tidesql.sql.parser import ParsedStatement
+from tidesql.sql.planner import string_values
+from tidesql.sql.result import Notice, StatementResult
+
+
+async def execute(session: Any, statement: ParsedStatement) -> StatementResult:
+    from tidesql.sql.statements import _check_dsql_mix
+
+    sql_txn = await session.ensure_transaction()
+    _check_dsql_mix(session, sql_txn, "ddl")
+    handler = _HANDLERS.get(statement.kind)
+    if handler is None:
+        raise refuse(session, statement)
+    writer = CatalogWriter(session, sql_txn)
+    writer.version = int(await sql_txn.core.get(C.VERSION_KEY) or b"0")
+    result = await handler(session, writer, statement)
+    sql_txn.ddl_count += 1
+    # Later statements of the transaction see its own DDL.
+    sql_txn.catalog = await session.engine.private_catalog(sql_txn.core)
+    return result
+
+
+async def _create_schema(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    node = statement.node
+    name = node.schemaname
+    if writer.catalog.schema_oid(name) is not None:
+        if node.if_not_exists:
+            return StatementResult(
+                "CREATE SCHEMA",
+                notices=[Notice("NOTICE", "42P06", f'schema "{name}" already exists, skipping')],
+            )
+        raise TideError(f'schema "{name}" already exists', sqlstate=sqlstates.DUPLICATE_SCHEMA)
+    if name.startswith("pg_"):
+        raise TideError(
+            f'unacceptable schema name "{name}"',
+            sqlstate=sqlstates.RESERVED_NAME,
+            detail='The prefix "pg_" is reserved for system schemas.',
+        )
+    if len(node.schema_elts):
+        raise not_supported("CREATE SCHEMA with elements is not supported")
+    oid = await writer.new_oid()
+    writer.write_schema(oid, {"name": name, "owner": session.user})
+    return StatementResult("CREATE SCHEMA")
+
+
+async def _create_view(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.planner import Planner
+    from tidesql.sql.statements import _virtual_tables
+
+    node = statement.node
+    relation = node.view
+    schema_oid = writer.schema_for(relation.schemaname or None)
+    existing = writer.catalog._by_name.get((schema_oid, relation.relname))
+    if existing is not None and not (node.replace and existing.kind == "v"):
+        raise TideError(
+            f'relation "{relation.relname}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE
+        )
+    query_sql = deparse_select(node.query.select_stmt)
+    planner = Planner(
+        writer.catalog, session.search_path(), virtual_tables=_virtual_tables(session)
+    )
+    planned = planner.plan_select(node.query.select_stmt)
+    aliases = string_values(node.aliases)
+    oid = existing.oid if existing is not None else await writer.new_oid()
+    table = C.TableDef(
+        oid,
+        schema_oid,
+        relation.relname,
+        kind="v",
+        view_sql=query_sql,
+        view_columns=aliases,
+        owner=session.user,
+    )
+    for position, column in enumerate(planned.columns):
+        column_name = aliases[position] if position < len(aliases) else column.name
+        table.columns.append(
+            C.ColumnDef(column_name, column.type.oid, column.type.modifier, attnum=position + 1)
+        )
+    writer.write_table(table)
+    return StatementResult("CREATE VIEW")
+
+
+async def _create_sequence(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sequences import create_sequence
+
+    return await create_sequence(session, writer, statement)
+
+
+async def _alter_sequence(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sequences import alter_sequence
+
+    return await alter_sequence(session, writer, statement)
+
+
+async def _truncate(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    raise not_supported("unsupported statement: Truncate")
+
+
+async def _create_domain(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.domains import create_domain
+
+    return await create_domain(session, writer, statement)
+
+
+async def _create_function(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.sqlfunctions import create_function
+
+    return await create_function(session, writer, statement)
+
+
+async def _grant(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    await privileges.execute_grant(session, writer, statement.node)
+    return StatementResult("GRANT" if statement.node.is_grant else "REVOKE")
+
+
+async def _comment(
+    session: Any, writer: CatalogWriter, statement: ParsedStatement
+) -> StatementResult:
+    from tidesql.sql.comments import comment
+
+    return await comment(session, writer, statement)
+
+
+_HANDLERS = {
+    "comment_stmt": _comment,
+    "create_domain_stmt": _create_domain,
+    "create_function_stmt": _create_function,
+    "create_stmt": _create_table,
+    "drop_stmt": _drop,
+    "create_schema_stmt": _create_schema,
+    "view_stmt": _create_view,
+    "alter_table_stmt": _alter_table,
+    "rename_stmt": _rename,
+    "index_stmt": _create_index,
+    "truncate_stmt": _truncate,
+    "create_seq_stmt": _create_sequence,
+    "alter_seq_stmt": _alter_sequence,
+    "alter_object_schema_stmt": _set_schema,
+    "grant_stmt": _grant,
+}
