@@ -91,6 +91,17 @@ class SqlKeyDescriber:
         )
 
 
+async def _read_catalog(txn: Transaction, version: int) -> C.Catalog:
+    """Every catalog system table, read through ``txn`` (its own DDL included)."""
+    schema_low = encode_key((C.SYS_SCHEMAS,))
+    relation_low = encode_key((C.SYS_RELATIONS,))
+    schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
+    relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
+    objects = await _scan_objects(txn)
+    roles = await _scan_roles(txn)
+    return C.load_catalog(version, schemas, relations, objects, roles)
+
+
 async def _scan_objects(txn: Transaction) -> list[tuple[bytes, bytes]]:
     low = encode_key((C.SYS_OBJECTS,))
     objects: list[tuple[bytes, bytes]] = await txn.scan(low, prefix_end(low), track=False)
@@ -153,13 +164,7 @@ class Engine:
         if cached is not None:
             self._catalogs.move_to_end(version)
             return cached
-        schema_low = encode_key((C.SYS_SCHEMAS,))
-        relation_low = encode_key((C.SYS_RELATIONS,))
-        schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
-        relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
-        objects = await _scan_objects(txn)
-        roles = await _scan_roles(txn)
-        catalog = C.load_catalog(version, schemas, relations, objects, roles)
+        catalog = await _read_catalog(txn, version)
         self._catalogs[version] = catalog
         while len(self._catalogs) > CATALOG_CACHE_ENTRIES_MAX:
             self._catalogs.popitem(last=False)
@@ -175,14 +180,8 @@ class Engine:
         cached for it can be used by another transaction (CatalogWriter reads the real
         version from the version key).
         """
-        schema_low = encode_key((C.SYS_SCHEMAS,))
-        relation_low = encode_key((C.SYS_RELATIONS,))
-        schemas = await txn.scan(schema_low, prefix_end(schema_low), track=False)
-        relations = await txn.scan(relation_low, prefix_end(relation_low), track=False)
-        objects = await _scan_objects(txn)
-        roles = await _scan_roles(txn)
         self._private_catalogs += 1
-        return C.load_catalog(-self._private_catalogs, schemas, relations, objects, roles)
+        return await _read_catalog(txn, -self._private_catalogs)
 
     def cache_plan(self, key: Any, planned: Any) -> None:
         self.plan_cache[key] = planned

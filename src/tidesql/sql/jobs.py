@@ -115,41 +115,19 @@ async def _run(engine: Any, job: Job, ddl_txn: Any, steps: JobSteps) -> None:
         _set(job, "failed", f"internal error: {error}")
 
 
-async def _backfill(engine: Any, job: Job) -> None:
-    from tidesql.sql.dml import index_entry
-
-    prefix = encode_key((job.table_oid, C.PRIMARY_INDEX_ID))
-    cursor = prefix
-    end = prefix_end(prefix)
+async def _in_chunks(
+    engine: Any,
+    chunk: Callable[[Any, bytes | None], Awaitable[bytes | None]],
+    what: str,
+) -> None:
+    """Run ``chunk(txn, cursor)`` in transactions of its own at fresh snapshots until it
+    returns no cursor to go on from; a chunk whose commit conflicts with concurrent
+    writes runs again (at most ``CHUNK_RETRIES_MAX`` times)."""
+    cursor: bytes | None = None
     while True:
         for attempt in range(CHUNK_RETRIES_MAX):
             txn = engine.begin(Isolation.REPEATABLE_READ)
-            catalog = await engine.catalog_for(txn)
-            table = catalog.tables.get(job.table_oid)
-            index = (
-                next((i for i in table.indexes if i.oid == job.index_oid), None) if table else None
-            )
-            if table is None or index is None:
-                raise TideError(
-                    "the index or its table was dropped", sqlstate=sqlstates.UNDEFINED_OBJECT
-                )
-            info = catalog.info(table)
-            pairs = await txn.scan(cursor, end, limit=CHUNK_ROWS)
-            for key, value in pairs:
-                row = info.codec.decode(value)
-                found = index_entry(info, index, row, key)
-                if found is None:
-                    continue
-                entry, entry_value, unique = found
-                if unique:
-                    existing = await txn.get(entry)
-                    if existing is not None and existing != entry_value:
-                        raise TideError(
-                            f'could not create unique index "{index.name}"',
-                            sqlstate=sqlstates.UNIQUE_VIOLATION,
-                            detail="Key is duplicated.",
-                        )
-                txn.put(entry, entry_value, is_row=False)
+            following = await chunk(txn, cursor)
             try:
                 await txn.commit()
                 break
@@ -157,12 +135,48 @@ async def _backfill(engine: Any, job: Job) -> None:
                 await asyncio.sleep(0.001 * (attempt + 1))
         else:
             raise TideError(
-                "index build kept conflicting with concurrent writes",
+                f"{what} kept conflicting with concurrent writes",
                 sqlstate=sqlstates.SERIALIZATION_FAILURE,
             )
-        if len(pairs) < CHUNK_ROWS:
+        if following is None:
             return
-        cursor = pairs[-1][0] + b"\x00"
+        cursor = following
+
+
+async def _backfill(engine: Any, job: Job) -> None:
+    from tidesql.sql.dml import index_entry
+
+    prefix = encode_key((job.table_oid, C.PRIMARY_INDEX_ID))
+    end = prefix_end(prefix)
+
+    async def chunk(txn: Any, cursor: bytes | None) -> bytes | None:
+        catalog = await engine.catalog_for(txn)
+        table = catalog.tables.get(job.table_oid)
+        index = next((i for i in table.indexes if i.oid == job.index_oid), None) if table else None
+        if table is None or index is None:
+            raise TideError(
+                "the index or its table was dropped", sqlstate=sqlstates.UNDEFINED_OBJECT
+            )
+        info = catalog.info(table)
+        pairs = await txn.scan(cursor or prefix, end, limit=CHUNK_ROWS)
+        for key, value in pairs:
+            row = info.codec.decode(value)
+            found = index_entry(info, index, row, key)
+            if found is None:
+                continue
+            entry, entry_value, unique = found
+            if unique:
+                existing = await txn.get(entry)
+                if existing is not None and existing != entry_value:
+                    raise TideError(
+                        f'could not create unique index "{index.name}"',
+                        sqlstate=sqlstates.UNIQUE_VIOLATION,
+                        detail="Key is duplicated.",
+                    )
+            txn.put(entry, entry_value, is_row=False)
+        return pairs[-1][0] + b"\x00" if len(pairs) == CHUNK_ROWS else None
+
+    await _in_chunks(engine, chunk, "index build")
 
 
 async def change_table_definition(
@@ -291,33 +305,21 @@ async def check_existing_rows(
 
 
 async def _validate(engine: Any, session: Any, job: Job) -> None:
-    cursor: bytes | None = None
-    while True:
-        for attempt in range(CHUNK_RETRIES_MAX):
-            txn = engine.begin(Isolation.REPEATABLE_READ)
-            catalog = await engine.catalog_for(txn)
-            table, constraint = _constraint_of(catalog, job)
-            if constraint.validated:
-                return
-            following = await check_existing_rows(
-                session, txn, catalog, table, constraint, cursor=cursor, limit=CHUNK_ROWS
-            )
-            try:
-                await txn.commit()
-                break
-            except SerializationFailure:
-                await asyncio.sleep(0.001 * (attempt + 1))
-        else:
-            raise TideError(
-                "constraint validation kept conflicting with concurrent writes",
-                sqlstate=sqlstates.SERIALIZATION_FAILURE,
-            )
-        if following is None:
-            break
-        cursor = following
+    async def chunk(txn: Any, cursor: bytes | None) -> bytes | None:
+        catalog = await engine.catalog_for(txn)
+        table, constraint = _constraint_of(catalog, job)
+        if constraint.validated:
+            return None  # validated meanwhile (another job, or extended mode's VALIDATE)
+        return await check_existing_rows(
+            session, txn, catalog, table, constraint, cursor=cursor, limit=CHUNK_ROWS
+        )
 
-    def change(catalog: C.Catalog) -> C.TableDef:
-        table, _ = _constraint_of(catalog, job)
+    await _in_chunks(engine, chunk, "constraint validation")
+
+    def change(catalog: C.Catalog) -> C.TableDef | None:
+        table, constraint = _constraint_of(catalog, job)
+        if constraint.validated:
+            return None
         changed = _copy_of(table)
         for definition in changed.constraints:
             if definition.oid == job.index_oid:

@@ -3,6 +3,8 @@ the handlers for schemas and views and the statements delegated to other modules
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tidesql import sqlstates
@@ -101,42 +103,10 @@ async def _create_view(
     return StatementResult("CREATE VIEW")
 
 
-async def _create_sequence(
-    session: Any, writer: CatalogWriter, statement: ParsedStatement
-) -> StatementResult:
-    from tidesql.sql.sequences import create_sequence
-
-    return await create_sequence(session, writer, statement)
-
-
-async def _alter_sequence(
-    session: Any, writer: CatalogWriter, statement: ParsedStatement
-) -> StatementResult:
-    from tidesql.sql.sequences import alter_sequence
-
-    return await alter_sequence(session, writer, statement)
-
-
 async def _truncate(
     session: Any, writer: CatalogWriter, statement: ParsedStatement
 ) -> StatementResult:
     raise not_supported("unsupported statement: Truncate")
-
-
-async def _create_domain(
-    session: Any, writer: CatalogWriter, statement: ParsedStatement
-) -> StatementResult:
-    from tidesql.sql.domains import create_domain
-
-    return await create_domain(session, writer, statement)
-
-
-async def _create_function(
-    session: Any, writer: CatalogWriter, statement: ParsedStatement
-) -> StatementResult:
-    from tidesql.sql.sqlfunctions import create_function
-
-    return await create_function(session, writer, statement)
 
 
 async def _grant(
@@ -146,18 +116,26 @@ async def _grant(
     return StatementResult("GRANT" if statement.node.is_grant else "REVOKE")
 
 
-async def _comment(
-    session: Any, writer: CatalogWriter, statement: ParsedStatement
-) -> StatementResult:
-    from tidesql.sql.comments import comment
-
-    return await comment(session, writer, statement)
+DdlHandler = Callable[[Any, CatalogWriter, ParsedStatement], Awaitable[StatementResult]]
 
 
-_HANDLERS = {
-    "comment_stmt": _comment,
-    "create_domain_stmt": _create_domain,
-    "create_function_stmt": _create_function,
+def _elsewhere(module: str, name: str) -> DdlHandler:
+    """A handler that lives in another module, imported when first called (those modules
+    import the DDL machinery themselves)."""
+
+    async def handler(
+        session: Any, writer: CatalogWriter, statement: ParsedStatement
+    ) -> StatementResult:
+        function: DdlHandler = getattr(importlib.import_module(module), name)
+        return await function(session, writer, statement)
+
+    return handler
+
+
+_HANDLERS: dict[str, DdlHandler] = {
+    "comment_stmt": _elsewhere("tidesql.sql.comments", "comment"),
+    "create_domain_stmt": _elsewhere("tidesql.sql.domains", "create_domain"),
+    "create_function_stmt": _elsewhere("tidesql.sql.sqlfunctions", "create_function"),
     "create_stmt": _create_table,
     "drop_stmt": _drop,
     "create_schema_stmt": _create_schema,
@@ -166,8 +144,8 @@ _HANDLERS = {
     "rename_stmt": _rename,
     "index_stmt": _create_index,
     "truncate_stmt": _truncate,
-    "create_seq_stmt": _create_sequence,
-    "alter_seq_stmt": _alter_sequence,
+    "create_seq_stmt": _elsewhere("tidesql.sql.sequences", "create_sequence"),
+    "alter_seq_stmt": _elsewhere("tidesql.sql.sequences", "alter_sequence"),
     "alter_object_schema_stmt": _set_schema,
     "grant_stmt": _grant,
 }

@@ -59,21 +59,14 @@ async def _set(
             "RESET" if kind == pb.VAR_RESET else "SET", parameter_status=reported
         )
     if kind == pb.VAR_RESET_ALL:
-        from tidesql.sql.session import DEFAULT_SETTINGS
+        from tidesql.sql.session import DEFAULT_SETTINGS, READ_ONLY_SETTINGS
 
+        # RESET ALL leaves what no SET can change, and what belongs to the session's
+        # login or to the transaction rather than to its settings.
+        kept = READ_ONLY_SETTINGS | {"session_authorization", "transaction_read_only"}
         reported = {}
         for setting, value in DEFAULT_SETTINGS.items():
-            if setting not in (
-                "server_version",
-                "server_version_num",
-                "server_encoding",
-                "integer_datetimes",
-                "max_identifier_length",
-                "is_superuser",
-                "in_hot_standby",
-                "session_authorization",
-                "transaction_read_only",
-            ):
+            if setting not in kept:
                 reported.update(session.set_setting(setting, value))
         return StatementResult("RESET", parameter_status=reported)
     values = []
