@@ -222,15 +222,14 @@ async def drop_domains(session: Any, writer: Any, node: Any) -> StatementResult:
             )
         uses = list(uses_of(catalog, domain))
         if uses and node.behavior != pb.DROP_CASCADE:
-            details = "\n".join(
-                f"column {column.name} of table {table.name} depends on type {domain.name}"
-                for table, column in uses
-            )
-            raise TideError(
-                f"cannot drop type {domain.name} because other objects depend on it",
-                sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-                detail=details,
-                hint="Use DROP ... CASCADE to drop the dependent objects too.",
+            from tidesql.sql.ddl.writer import cannot_drop
+
+            raise cannot_drop(
+                f"type {domain.name}",
+                (
+                    f"column {column.name} of table {table.name} depends on type {domain.name}"
+                    for table, column in uses
+                ),
             )
         for table, column in uses:
             changed = writer.get_table(table.name, catalog.schemas[table.schema_oid], [])

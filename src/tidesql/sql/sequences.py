@@ -449,12 +449,14 @@ def check_drop_sequence(
                 users.append((table, column))
     if users and not cascade:
         table, column = users[0]
-        raise TideError(
-            f"cannot drop sequence {sequence.name} because other objects depend on it",
-            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-            detail=f"default value for column {column.name} of table {table.name} "
-            f"depends on sequence {sequence.name}",
-            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        from tidesql.sql.ddl.writer import cannot_drop
+
+        raise cannot_drop(
+            f"sequence {sequence.name}",
+            [
+                f"default value for column {column.name} of table {table.name} "
+                f"depends on sequence {sequence.name}"
+            ],
         )
     return users
 

@@ -22,7 +22,7 @@ from tidesql.sql.ddl.tables import (
     _define_foreign_key,
     _PendingForeignKey,
 )
-from tidesql.sql.ddl.writer import CatalogWriter, deparse_expression
+from tidesql.sql.ddl.writer import CatalogWriter, cannot_drop, deparse_expression
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import string_values
@@ -197,13 +197,12 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
     ]
     if referencing:
         child, c = referencing[0]
-        raise TideError(
-            f"cannot drop column {dropping.name} of table {table.name} because "
-            "other objects depend on it",
-            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-            detail=f"constraint {c.name} on table {child.name} depends on column "
-            f"{dropping.name} of table {table.name}",
-            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        raise cannot_drop(
+            f"column {dropping.name} of table {table.name}",
+            [
+                f"constraint {c.name} on table {child.name} depends on column "
+                f"{dropping.name} of table {table.name}"
+            ],
         )
     if dropping.attnum in table.primary_key:
         # Rows are keyed by their primary key, so the key cannot lose a column; DSQL

@@ -11,7 +11,7 @@ import pg_query.pg_query_pb2 as pb
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import catalog as C
-from tidesql.sql.ddl.writer import RELATION_KINDS, CatalogWriter
+from tidesql.sql.ddl.writer import RELATION_KINDS, CatalogWriter, cannot_drop
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import node_kind, string_values
@@ -141,15 +141,12 @@ def _drop_referencing_keys(
     if not dependents:
         return []
     if node.behavior != pb.DROP_CASCADE:
-        details = "\n".join(
-            f"constraint {c.name} on table {child.name} depends on table {table.name}"
-            for child, c in dependents
-        )
-        raise TideError(
-            f"cannot drop table {table.name} because other objects depend on it",
-            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-            detail=details,
-            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        raise cannot_drop(
+            f"table {table.name}",
+            (
+                f"constraint {c.name} on table {child.name} depends on table {table.name}"
+                for child, c in dependents
+            ),
         )
     notices = []
     changed: dict[int, C.TableDef] = {}
@@ -240,12 +237,7 @@ async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any
         for _oid, description, dependents in members:
             lines.append(f"{description} depends on schema {name}")
             lines.extend(f"{d} depends on {description}" for d, _drop, _table in dependents)
-        raise TideError(
-            f"cannot drop schema {name} because other objects depend on it",
-            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-            detail="\n".join(lines),
-            hint="Use DROP ... CASCADE to drop the dependent objects too.",
-        )
+        raise cannot_drop(f"schema {name}", lines)
     changed: dict[int, C.TableDef] = {}
     cascades = []
     for _oid, description, dependents in members:

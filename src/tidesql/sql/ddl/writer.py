@@ -4,6 +4,7 @@ and deparsing of expressions and queries back to SQL text."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import pg_query
@@ -136,3 +137,14 @@ class CatalogWriter:
                 f"permission denied for schema {schema}", sqlstate=sqlstates.INSUFFICIENT_PRIVILEGE
             )
         return oid
+
+
+def cannot_drop(what: str, dependents: Iterable[str]) -> TideError:
+    """PostgreSQL's 2BP01 for a DROP that other objects depend on; ``dependents`` are
+    the DETAIL lines ("constraint c on table t depends on table p")."""
+    return TideError(
+        f"cannot drop {what} because other objects depend on it",
+        sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+        detail="\n".join(dependents),
+        hint="Use DROP ... CASCADE to drop the dependent objects too.",
+    )
