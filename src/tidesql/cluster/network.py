@@ -247,13 +247,12 @@ class QuorumJournal:
         if self.kind is None:
             return durable
         note_round_trip(self.kind)
+        if self.round_trip_s <= 0:
+            return durable  # counted; with no delay there is nothing more to wait for
         return asyncio.ensure_future(self._quorum(durable))
 
     async def _quorum(self, durable: asyncio.Future[None]) -> None:
-        if self.round_trip_s > 0:
-            await asyncio.gather(durable, asyncio.sleep(self.round_trip_s))
-        else:
-            await durable
+        await asyncio.gather(durable, asyncio.sleep(self.round_trip_s))
 
     def heartbeat(self, timestamp: int) -> None:
         self.inner.heartbeat(timestamp)
