@@ -155,3 +155,13 @@ def test_option_errors(tidesql_dsn: str, sql: str, sqlstate: str, message: str) 
         with pytest.raises(psycopg.Error) as raised:
             c.execute(sql)
         assert (raised.value.sqlstate, raised.value.diag.message_primary) == (sqlstate, message)
+
+
+def test_conditions_name_their_values_and_columns(table: Any) -> None:
+    c, t = table
+    assert "        Index Cond: (id = 2)" in plan(c, f"EXPLAIN SELECT * FROM {t} WHERE id = 2")
+    with c.cursor() as cursor:  # a parameter stays a parameter in the plan
+        cursor.execute(f"EXPLAIN SELECT * FROM {t} WHERE id = %s", (2,))
+        assert "        Index Cond: (id = $1)" in [row[0] for row in cursor]
+    joined = plan(c, f"EXPLAIN SELECT * FROM {t} a JOIN {t} b ON a.v = b.v")
+    assert "        Hash Cond: (a.v = b.v)" in joined, joined
