@@ -440,3 +440,26 @@ def test_set_constraints_outside_a_block_warns_and_succeeds(extended_dsn: str) -
         c.execute("SET CONSTRAINTS ALL DEFERRED")
         c.execute("COMMIT")
         assert len(notices) == 1
+
+
+@pytest.mark.parametrize("drop", ["DROP DOMAIN {s}.d CASCADE", "DROP SCHEMA {s} CASCADE"])
+def test_a_cascade_that_drops_a_column_drops_what_names_it(extended_dsn: str, drop: str) -> None:
+    """The column a dropped domain (or schema) takes away goes with its expression and
+    partial indexes and CHECKs, as ALTER TABLE … DROP COLUMN does; they used to stay and
+    fail every later write with 42703."""
+    name = table_name("cascol")
+    schema = f"{name}_s"
+    with connect(extended_dsn) as c:
+        c.execute(f"CREATE SCHEMA {schema}")
+        c.execute(f"CREATE DOMAIN {schema}.d AS int")
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, v {schema}.d CHECK (v > 0))")
+        c.execute(f"CREATE INDEX {name}_expr ON {name} ((v + 1))")
+        c.execute(f"CREATE INDEX {name}_part ON {name} (id) WHERE v > 5")
+        c.execute(f"INSERT INTO {name} VALUES (1, 7)")
+        c.execute(drop.format(s=schema))
+        c.execute(f"INSERT INTO {name} VALUES (2)")
+        assert c.execute(f"SELECT * FROM {name} ORDER BY id").fetchall() == [(1,), (2,)]
+        indexes = c.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s ORDER BY 1", (name,)
+        ).fetchall()
+        assert indexes == [(f"{name}_pkey",)]

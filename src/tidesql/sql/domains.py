@@ -233,26 +233,16 @@ async def drop_domains(session: Any, writer: Any, node: Any) -> StatementResult:
             )
         for table, column in uses:
             changed = writer.get_table(table.name, catalog.schemas[table.schema_oid], [])
-            dropping = changed.columns[column.attnum - 1]
-            if dropping.attnum in changed.primary_key:
-                raise TideError(
-                    f"cannot drop column {dropping.name} of table {changed.name} because "
-                    "other objects depend on it",
-                    sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-                )
             notices.append(
                 Notice(
                     "NOTICE",
                     "00000",
-                    f"drop cascades to column {dropping.name} of table {changed.name}",
+                    f"drop cascades to column {column.name} of table {changed.name}",
                 )
             )
-            dropping.dropped = True
-            dropping.name = f"........pg.dropped.{dropping.attnum}........"
-            changed.indexes = [i for i in changed.indexes if dropping.attnum not in i.columns]
-            changed.constraints = [
-                c for c in changed.constraints if dropping.attnum not in c.columns
-            ]
+            from tidesql.sql.ddl.drop import remove_column
+
+            remove_column(writer, changed, column.attnum)
             writer.write_table(changed)
         writer.txn.delete(C.object_key(domain.oid), is_row=False)
         writer.bump()

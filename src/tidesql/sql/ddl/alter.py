@@ -13,12 +13,11 @@ from tidesql.errors import TideError
 from tidesql.sql import catalog as C
 from tidesql.sql import dsql
 from tidesql.sql import types as T
-from tidesql.sql.ddl.drop import _drop_owned_sequences
+from tidesql.sql.ddl.drop import remove_column
 from tidesql.sql.ddl.tables import (
     _add_column,
     _check_defaults,
     _check_name,
-    _column_references,
     _define_foreign_key,
     _PendingForeignKey,
 )
@@ -204,43 +203,10 @@ async def _drop_column_command(alter: AlterTable, command: Any) -> None:
                 f"{dropping.name} of table {table.name}"
             ],
         )
-    if dropping.attnum in table.primary_key:
-        # Rows are keyed by their primary key, so the key cannot lose a column; DSQL
-        # refuses with this message, PostgreSQL would drop the key with the column.
-        if alter.dsql:
-            raise not_supported(f"cannot drop primary key column {dropping.name}")
-        raise TideError(
-            f"cannot drop column {dropping.name} of table {table.name} because "
-            "other objects depend on it",
-            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-        )
-    dropping.dropped = True
-    dropping.name = f"........pg.dropped.{dropping.attnum}........"
-    dropping.identity = ""
-    _drop_owned_sequences(alter.writer, table.oid, dropping.attnum)
-    # Indexes and constraints that use the column go with it, as in PostgreSQL — also
-    # expression and partial indexes and CHECKs that name it only in their expression.
-    column_name = command.name
-    table.indexes = [
-        i
-        for i in table.indexes
-        if dropping.attnum not in i.columns
-        and dropping.attnum not in i.include
-        and not any(_mentions_column(e, column_name) for e in i.expressions)
-        and not (i.predicate is not None and _mentions_column(i.predicate, column_name))
-    ]
-    table.constraints = [
-        c
-        for c in table.constraints
-        if dropping.attnum not in c.columns
-        and not (c.kind == "f" and c.ref_table == table.oid and dropping.attnum in c.ref_columns)
-        and not (c.kind == "c" and c.expression and _mentions_column(c.expression, column_name))
-    ]
-
-
-def _mentions_column(expression: str, column: str) -> bool:
-    """Whether an index or CHECK expression (stored as text) refers to ``column``."""
-    return column in _column_references(expression)
+    if dropping.attnum in table.primary_key and alter.dsql:
+        # DSQL refuses with this message; extended mode's refusal is remove_column's.
+        raise not_supported(f"cannot drop primary key column {dropping.name}")
+    remove_column(alter.writer, table, dropping.attnum)
 
 
 async def _column_default_command(alter: AlterTable, command: Any) -> None:

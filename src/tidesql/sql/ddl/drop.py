@@ -11,6 +11,7 @@ import pg_query.pg_query_pb2 as pb
 from tidesql import sqlstates
 from tidesql.errors import TideError
 from tidesql.sql import catalog as C
+from tidesql.sql.ddl.tables import _column_references
 from tidesql.sql.ddl.writer import RELATION_KINDS, CatalogWriter, cannot_drop
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
@@ -198,7 +199,7 @@ async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any
                     uses.append(
                         (
                             f"column {column.name} of table {table.name}",
-                            _column_dropper(column.attnum),
+                            _column_dropper(writer, column.attnum),
                             table.oid,
                         )
                     )
@@ -281,22 +282,50 @@ async def _drop_schema(session: Any, writer: CatalogWriter, name: str, node: Any
     ]
 
 
-def _column_dropper(attnum: int) -> Callable[[C.TableDef], None]:
-    """Drops a column (whose type is going) from a table's copy, with its indexes and
-    constraints; a primary-key column cannot go (2BP01)."""
+def remove_column(writer: CatalogWriter, table: C.TableDef, attnum: int) -> None:
+    """Drop a column from a table's copy (ALTER TABLE DROP COLUMN, and the CASCADE of a
+    dropped domain or schema), with what depends on it inside the table, as PostgreSQL
+    does: the sequences it owns, indexes keyed on or including it, expression and partial
+    indexes and CHECKs that name it, self-referencing foreign keys to it. A primary-key
+    column cannot go (2BP01): rows are keyed by it."""
+    column = table.columns[attnum - 1]
+    name = column.name
+    if attnum in table.primary_key:
+        raise TideError(
+            f"cannot drop column {name} of table {table.name} because other objects depend on it",
+            sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
+        )
+    column.dropped = True
+    column.name = f"........pg.dropped.{attnum}........"
+    column.identity = ""
+    _drop_owned_sequences(writer, table.oid, attnum)
+    table.indexes = [
+        i
+        for i in table.indexes
+        if attnum not in i.columns
+        and attnum not in i.include
+        and not any(_mentions_column(e, name) for e in i.expressions)
+        and not (i.predicate is not None and _mentions_column(i.predicate, name))
+    ]
+    table.constraints = [
+        c
+        for c in table.constraints
+        if attnum not in c.columns
+        and not (c.kind == "f" and c.ref_table == table.oid and attnum in c.ref_columns)
+        and not (c.kind == "c" and c.expression and _mentions_column(c.expression, name))
+    ]
+
+
+def _mentions_column(expression: str, column: str) -> bool:
+    """Whether an index or CHECK expression (stored as text) refers to ``column``."""
+    return column in _column_references(expression)
+
+
+def _column_dropper(writer: CatalogWriter, attnum: int) -> Callable[[C.TableDef], None]:
+    """Drops a column (whose type is going) from a table's copy."""
 
     def drop(table: C.TableDef) -> None:
-        column = table.columns[attnum - 1]
-        if attnum in table.primary_key:
-            raise TideError(
-                f"cannot drop column {column.name} of table {table.name} because "
-                "other objects depend on it",
-                sqlstate=sqlstates.DEPENDENT_OBJECTS_STILL_EXIST,
-            )
-        column.dropped = True
-        column.name = f"........pg.dropped.{attnum}........"
-        table.indexes = [i for i in table.indexes if attnum not in i.columns]
-        table.constraints = [c for c in table.constraints if attnum not in c.columns]
+        remove_column(writer, table, attnum)
 
     return drop
 
