@@ -97,3 +97,18 @@ INSERT INTO c13_def (v) VALUES ('a');
 SELECT * FROM c13_def;
 DROP TABLE c13_def;
 DROP SEQUENCE c13_def_seq;
+-- A new relation's name is checked against every relation kind, indexes included.
+DROP TABLE IF EXISTS c13_names;
+CREATE TABLE c13_names (id int PRIMARY KEY, v int);
+CREATE INDEX c13_names_v ON c13_names (v);
+CREATE VIEW c13_names_v AS SELECT 1 AS one;
+CREATE TABLE c13_names_v (id int);
+CREATE SEQUENCE c13_names_v;
+CREATE INDEX c13_names_pkey ON c13_names (v);
+CREATE VIEW c13_names_view AS SELECT 1 AS one;
+CREATE OR REPLACE VIEW c13_names_view AS SELECT 2 AS one;
+SELECT * FROM c13_names_view;
+CREATE VIEW c13_names_view AS SELECT 3 AS one;
+CREATE OR REPLACE VIEW c13_names AS SELECT 1 AS one;
+DROP VIEW c13_names_view;
+DROP TABLE c13_names;

@@ -359,13 +359,11 @@ async def create_sequence(session: Any, writer: Any, statement: ParsedStatement)
         raise _not_supported("temporary sequences are not supported")
     schema_oid = writer.schema_for(relation.schemaname or None)
     name = relation.relname
-    if writer.catalog.relation_name_taken(schema_oid, name):
-        if node.if_not_exists:
-            return StatementResult(
-                "CREATE SEQUENCE",
-                notices=[Notice("NOTICE", "42P07", f'relation "{name}" already exists, skipping')],
-            )
-        raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
+    from tidesql.sql.ddl.writer import name_taken
+
+    skipped = name_taken(writer, schema_oid, name, node.if_not_exists, "CREATE SEQUENCE")
+    if skipped is not None:
+        return skipped
     parsed = parse_options(node.options)
     if session.engine.mode == "dsql":
         check_dsql_rules(parsed, creating=True)

@@ -15,7 +15,7 @@ from tidesql.sql.ddl.alter import _alter_table, _rename, _set_schema
 from tidesql.sql.ddl.drop import _drop
 from tidesql.sql.ddl.indexes import _create_index
 from tidesql.sql.ddl.tables import _create_table
-from tidesql.sql.ddl.writer import CatalogWriter, deparse_select, refuse
+from tidesql.sql.ddl.writer import CatalogWriter, deparse_select, name_taken, refuse
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import string_values
@@ -73,11 +73,12 @@ async def _create_view(
     node = statement.node
     relation = node.view
     schema_oid = writer.schema_for(relation.schemaname or None)
-    existing = writer.catalog._by_name.get((schema_oid, relation.relname))
-    if existing is not None and not (node.replace and existing.kind == "v"):
-        raise TideError(
-            f'relation "{relation.relname}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE
-        )
+    existing = writer.catalog.find_table(relation.relname, writer.catalog.schemas[schema_oid], [])
+    if node.replace and existing is not None and existing.kind != "v":
+        raise TideError(f'"{relation.relname}" is not a view', sqlstate=sqlstates.WRONG_OBJECT_TYPE)
+    replacing = existing is not None and node.replace
+    if not replacing:
+        name_taken(writer, schema_oid, relation.relname, False, "CREATE VIEW")  # 42P07
     query_sql = deparse_select(node.query.select_stmt)
     planner = Planner(
         writer.catalog, session.search_path(), virtual_tables=_virtual_tables(session)

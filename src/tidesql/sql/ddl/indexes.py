@@ -11,11 +11,11 @@ from tidesql.errors import TideError
 from tidesql.sql import catalog as C
 from tidesql.sql import types as T
 from tidesql.sql.ddl.tables import _expression_column_name, _unique_name
-from tidesql.sql.ddl.writer import CatalogWriter, deparse_expression
+from tidesql.sql.ddl.writer import CatalogWriter, deparse_expression, name_taken
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.indexkeys import check_key_type
 from tidesql.sql.parser import ParsedStatement
-from tidesql.sql.result import Notice, StatementResult
+from tidesql.sql.result import StatementResult
 
 
 async def _create_index(
@@ -78,13 +78,9 @@ async def _create_index(
         include.append(column.attnum)
         name_parts.append(column.name)
     name = node.idxname or _unique_name(writer, table.schema_oid, table.name, name_parts, "idx")
-    if writer.catalog.relation_name_taken(table.schema_oid, name):
-        if node.if_not_exists:
-            return StatementResult(
-                "CREATE INDEX",
-                notices=[Notice("NOTICE", "42P07", f'relation "{name}" already exists, skipping')],
-            )
-        raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
+    skipped = name_taken(writer, table.schema_oid, name, node.if_not_exists, "CREATE INDEX")
+    if skipped is not None:
+        return skipped
     predicate = None
     if node.HasField("where_clause"):
         from tidesql.sql.indexkeys import bind_index_expression

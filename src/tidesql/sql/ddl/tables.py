@@ -15,12 +15,12 @@ from tidesql.sql import catalog as C
 from tidesql.sql import dsql
 from tidesql.sql import foreign_keys as FK
 from tidesql.sql import types as T
-from tidesql.sql.ddl.writer import CatalogWriter, deparse_expression
+from tidesql.sql.ddl.writer import CatalogWriter, deparse_expression, name_taken
 from tidesql.sql.dsql import not_supported
 from tidesql.sql.indexkeys import check_key_type
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.planner import node_kind, string_values
-from tidesql.sql.result import Notice, StatementResult
+from tidesql.sql.result import StatementResult
 
 
 async def _create_table(
@@ -41,13 +41,9 @@ async def _create_table(
         raise not_supported("tablespaces are not supported")
     schema_oid = writer.schema_for(relation.schemaname or None)
     name = relation.relname
-    if writer.catalog.relation_name_taken(schema_oid, name):
-        if node.if_not_exists:
-            return StatementResult(
-                "CREATE TABLE",
-                notices=[Notice("NOTICE", "42P07", f'relation "{name}" already exists, skipping')],
-            )
-        raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
+    skipped = name_taken(writer, schema_oid, name, node.if_not_exists, "CREATE TABLE")
+    if skipped is not None:
+        return skipped
     table = C.TableDef(await writer.new_oid(), schema_oid, name, owner=session.user)
     pending_unique: list[tuple[str, list[str], bool]] = []
     pending_sequences: list[PendingSequence] = []

@@ -15,6 +15,7 @@ from tidesql.errors import TideError
 from tidesql.sql import catalog as C
 from tidesql.sql import dsql, privileges
 from tidesql.sql.parser import ParsedStatement
+from tidesql.sql.result import Notice, StatementResult
 
 RELATION_KINDS = {
     pb.OBJECT_TABLE: "table",
@@ -46,6 +47,21 @@ def deparse_select(node: Any) -> str:
     raw.stmt.select_stmt.CopyFrom(node)
     text: str = pg_query.deparse(result)
     return text
+
+
+def name_taken(
+    writer: CatalogWriter, schema_oid: int, name: str, if_not_exists: bool, tag: str
+) -> StatementResult | None:
+    """A new relation's name against the schema's tables, views, sequences and indexes:
+    None when it is free; ``tag`` with PostgreSQL's skipping notice under IF NOT EXISTS;
+    otherwise 42P07."""
+    if not writer.catalog.relation_name_taken(schema_oid, name):
+        return None
+    if if_not_exists:
+        return StatementResult(
+            tag, notices=[Notice("NOTICE", "42P07", f'relation "{name}" already exists, skipping')]
+        )
+    raise TideError(f'relation "{name}" already exists', sqlstate=sqlstates.DUPLICATE_TABLE)
 
 
 class CatalogWriter:
