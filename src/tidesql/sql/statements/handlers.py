@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tidesql.sql.ddl.handlers import _HANDLERS as DDL_HANDLERS
 from tidesql.sql.foreign_keys import set_constraints
 from tidesql.sql.parser import ParsedStatement
 from tidesql.sql.result import StatementResult
@@ -47,21 +48,6 @@ HANDLERS: dict[str, Handler] = {
     "vacuum_stmt": _vacuum_or_analyze,
     "constraints_set_stmt": set_constraints,
 }
-for _kind in (
-    "create_domain_stmt",
-    "create_function_stmt",
-    "create_stmt",
-    "index_stmt",
-    "drop_stmt",
-    "alter_table_stmt",
-    "rename_stmt",
-    "view_stmt",
-    "create_schema_stmt",
-    "truncate_stmt",
-    "create_seq_stmt",
-    "alter_seq_stmt",
-    "alter_object_schema_stmt",
-    "grant_stmt",
-    "comment_stmt",
-):
+# Every statement the DDL module has a handler for goes there (one table, in ddl).
+for _kind in DDL_HANDLERS:
     HANDLERS[_kind] = _ddl
