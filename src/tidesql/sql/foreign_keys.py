@@ -101,7 +101,8 @@ def incoming(catalog: C.Catalog, table_oid: int) -> list[ForeignKey]:
 def _resolved(
     catalog: C.Catalog,
 ) -> tuple[dict[int, list[ForeignKey]], dict[int, list[ForeignKey]]]:
-    cached = getattr(catalog, "_foreign_keys", None)
+    # Derived once per catalog version, in the catalog's cache for such things.
+    cached = catalog.compiled.get("foreign keys")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     out: dict[int, list[ForeignKey]] = {}
@@ -117,7 +118,7 @@ def _resolved(
             out.setdefault(table.oid, []).append(fk)
             into.setdefault(parent.oid, []).append(fk)
     resolved = (out, into)
-    catalog._foreign_keys = resolved  # type: ignore[attr-defined]
+    catalog.compiled["foreign keys"] = resolved
     return resolved
 
 

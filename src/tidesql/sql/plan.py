@@ -100,7 +100,7 @@ def _lock_and_filter(
     """Decode, filter, and — under SELECT … FOR UPDATE / FOR KEY SHARE — lock the rows
     that remain: FOR UPDATE keys conflict at commit like writes, key-shares only with a
     concurrent delete of the row (see the adjudicator)."""
-    locking: dict[int, str] | None = getattr(ctx, "locking", None)
+    locking: dict[int, str] | None = ctx.locking
     if not locking or info.oid not in locking:
         rows = _decode_rows(info, pairs, with_key)
         if predicate is not None:

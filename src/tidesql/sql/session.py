@@ -174,6 +174,8 @@ class ExecContext:
         self.txn = sql_txn.core
         self.env = env
         self.cte_results: dict[int, Any] = {}
+        #: SELECT … FOR …: table oid → "update" or "key share", set by the SELECT's run.
+        self.locking: dict[int, str] | None = None
         self.recursive_working: dict[int, Any] = {}
         #: Foreign-key checks to run when the statement ends, and writers for the tables
         #: that referential actions change (see foreign_keys).

@@ -471,7 +471,7 @@ def from_item(
 def _substituted_body(
     planner: Any, function: C.FunctionDef, args: list[Any], call_scope: Any
 ) -> Any:
-    depth = getattr(planner, "inline_depth", 0)
+    depth = planner.inline_depth
     if depth >= INLINE_DEPTH_MAX:
         raise TideError(
             "stack depth limit exceeded",
@@ -520,7 +520,7 @@ def bind_inline_arg(planner: Any, number: int, context: Any) -> Any:
 
 
 def finish_inline(planner: Any) -> None:
-    planner.inline_depth = max(0, getattr(planner, "inline_depth", 1) - 1)
+    planner.inline_depth = max(0, planner.inline_depth - 1)
 
 
 def _body_columns(planner: Any, select: Any) -> set[str]:

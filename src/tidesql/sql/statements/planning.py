@@ -57,7 +57,7 @@ def plan_statement(
         _run_modifying_ctes_first(planned, planner.modifying_ctes)
     planned.param_types = [t if t.oid != T.UNKNOWN.oid else T.TEXT for t in planner.param_types]
     planned.privileges = planner.privileges_needed
-    if cache and not planner.has_volatile and not getattr(planner, "uncacheable", False):
+    if cache and not planner.has_volatile:
         session.engine.cache_plan(key, planned)
     return planned
 

@@ -55,7 +55,6 @@ async def _run_planned(
     privileges.check(session, catalog, planned.privileges)
     env = session._env(params, sql_txn)
     ctx = session_module.ExecContext(session, sql_txn, env)
-    ctx.locking = None  # type: ignore[attr-defined]
     core = sql_txn.core
     core.begin_statement()
     try:
