@@ -165,3 +165,21 @@ def test_conditions_name_their_values_and_columns(table: Any) -> None:
         assert "        Index Cond: (id = $1)" in [row[0] for row in cursor]
     joined = plan(c, f"EXPLAIN SELECT * FROM {t} a JOIN {t} b ON a.v = b.v")
     assert "        Hash Cond: (a.v = b.v)" in joined, joined
+
+
+def test_secondary_index_conditions_name_their_values(tidesql_dsn: str) -> None:
+    with psycopg.connect(tidesql_dsn, autocommit=True) as c:
+        t = f"ea_{next(_names)}"
+        c.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, city text, email text)")
+        for sql in (
+            f"CREATE INDEX ASYNC {t}_city ON {t} (city)",
+            f"CREATE INDEX ASYNC ON {t} (lower(email))",
+        ):
+            (job,) = c.execute(sql).fetchone()
+            c.execute("SELECT sys.wait_for_job(%s)", (job,))
+        lines = plan(c, f"EXPLAIN SELECT id FROM {t} WHERE city = 'Oslo'")
+        assert "        Index Cond: (city = 'Oslo')" in lines, lines
+        lines = plan(c, f"EXPLAIN SELECT id FROM {t} WHERE lower(email) = 'a@b'")
+        assert any(
+            line.strip().startswith("Index Cond: (") and "'a@b'" in line for line in lines
+        ), lines

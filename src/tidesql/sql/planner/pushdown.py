@@ -175,20 +175,9 @@ class PushdownPlanning(PlannerBase):
         used: set[int] = set()
         columns = scan.columns
         if pk:
-            prefix: list[Expr] = []
-            for attnum in pk:
-                column = info.table.columns[attnum - 1]
-                if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
-                    prefix.append(equal[attnum][0])
-                    used.add(equal[attnum][1])
-                else:
-                    break
+            prefix, used, description = _equal_prefix(info, pk, equal)
             remaining = [c for n, c in enumerate(conjuncts) if n not in used]
             filter_expr = combine_conjuncts(remaining)
-            description = " AND ".join(
-                f"({info.table.columns[a - 1].name} = {describe(e)})"
-                for a, e in zip(pk, prefix, strict=False)
-            )
             if len(prefix) == len(pk):
                 return P.PointLookup(
                     info,
@@ -242,18 +231,12 @@ class PushdownPlanning(PlannerBase):
                 )
         for index in info.valid_indexes:
             if index.plain:
-                prefix = []
-                index_used = set()
-                for attnum in index.columns:
-                    column = info.table.columns[attnum - 1]
-                    if attnum in equal and key_compatible(equal[attnum][0].type, column.sql_type):
-                        prefix.append(equal[attnum][0])
-                        index_used.add(equal[attnum][1])
-                    else:
-                        break
-                labels = [info.table.columns[a - 1].name for a in index.columns]
+                prefix, index_used, description = _equal_prefix(info, index.columns, equal)
             else:
                 prefix, index_used, labels = _variant_index_prefix(info, index, conjuncts)
+                description = " AND ".join(
+                    f"({label} = {describe(e)})" for label, e in zip(labels, prefix, strict=False)
+                )
             if prefix:
                 remaining = [c for n, c in enumerate(conjuncts) if n not in index_used]
                 filter_expr = combine_conjuncts(remaining)
@@ -265,7 +248,7 @@ class PushdownPlanning(PlannerBase):
                     compile_predicate(filter_expr),
                     _text(filter_expr),
                     scan.with_key,
-                    description=", ".join(labels[: len(prefix)]),
+                    description=description,
                 )
         filter_expr = combine_conjuncts(conjuncts)
         return P.TableScan(
@@ -275,3 +258,22 @@ class PushdownPlanning(PlannerBase):
             _text(filter_expr),
             with_key=scan.with_key,
         )
+
+
+def _equal_prefix(
+    info: TableInfo, attnums: list[int], equal: dict[int, tuple[Expr, int]]
+) -> tuple[list[Expr], set[int], str]:
+    """The longest prefix of key columns that conjuncts pin to a value: the values, the
+    conjuncts used (by position), and the EXPLAIN condition ("(a = 1) AND (b = $1)")."""
+    prefix: list[Expr] = []
+    used: set[int] = set()
+    conditions = []
+    for attnum in attnums:
+        column = info.table.columns[attnum - 1]
+        if attnum not in equal or not key_compatible(equal[attnum][0].type, column.sql_type):
+            break
+        value, position = equal[attnum]
+        prefix.append(value)
+        used.add(position)
+        conditions.append(f"({column.name} = {describe(value)})")
+    return prefix, used, " AND ".join(conditions)
